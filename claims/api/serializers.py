@@ -1,0 +1,154 @@
+"""Small input and output serializers; the logic lives in services and selectors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from claims.models import Appearance, Article, Claim
+
+
+class StrictSerializer(serializers.Serializer):
+    """Refuses fields it does not know, so a typo never silently drops data."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+        return super().to_internal_value(data)
+
+
+class ArticleInputSerializer(StrictSerializer):
+    external_id = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+    url = serializers.URLField(max_length=2000, required=False, allow_blank=True, default="")
+    title = serializers.CharField(
+        max_length=500, required=False, allow_blank=True, default="", trim_whitespace=True
+    )
+    outlet = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    published_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    body = serializers.CharField(allow_blank=False, trim_whitespace=False)
+    format = serializers.ChoiceField(choices=["text", "html"], required=False, default="text")
+
+
+class ArticleSerializer(serializers.ModelSerializer):
+    outlet = serializers.CharField(source="outlet.name", default="", read_only=True)
+    claim_count = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Article
+        fields = [
+            "id",
+            "external_id",
+            "url",
+            "title",
+            "outlet",
+            "published_at",
+            "format",
+            "revision",
+            "content_hash",
+            "language",
+            "extraction_status",
+            "extraction_error",
+            "extractor_version",
+            "extracted_at",
+            "claim_count",
+            "text",
+            "removed",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_claim_count(self, article: Article) -> int:
+        return sum(1 for s in article.sentences if s.get("check_worthy"))
+
+
+class ArticleSummarySerializer(serializers.ModelSerializer):
+    outlet = serializers.CharField(source="outlet.name", default="", read_only=True)
+
+    class Meta:
+        model = Article
+        fields = [
+            "id",
+            "external_id",
+            "url",
+            "title",
+            "outlet",
+            "published_at",
+            "revision",
+            "extraction_status",
+        ]
+        read_only_fields = fields
+
+
+class AppearanceSerializer(serializers.ModelSerializer):
+    outlet = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Appearance
+        fields = [
+            "article",
+            "text",
+            "start",
+            "end",
+            "outlet",
+            "article_revision",
+            "score",
+            "speaker",
+            "match_score",
+        ]
+        read_only_fields = fields
+
+    def get_outlet(self, appearance: Appearance) -> str:
+        outlet = appearance.article.outlet
+        return outlet.name if outlet else ""
+
+
+class ClaimSerializer(serializers.ModelSerializer):
+    appearances = serializers.SerializerMethodField()
+    outlets = serializers.SerializerMethodField()
+    assignee = serializers.CharField(source="assignee.username", default=None, read_only=True)
+
+    class Meta:
+        model = Claim
+        fields = [
+            "id",
+            "text",
+            "status",
+            "score",
+            "kind",
+            "speaker",
+            "reasons",
+            "figures",
+            "origin",
+            "priority",
+            "priority_parts",
+            "appearance_count",
+            "outlet_count",
+            "outlets",
+            "verdict",
+            "verdict_at",
+            "review_url",
+            "review_publisher",
+            "assignee",
+            "version",
+            "first_seen",
+            "last_seen",
+            "appearances",
+        ]
+        read_only_fields = fields
+
+    def _appearances(self, claim: Claim) -> list[Appearance]:
+        prefetched = getattr(claim, "current_appearances", None)
+        if prefetched is not None:
+            return list(prefetched)
+        return list(claim.appearances.filter(current=True).select_related("article__outlet"))
+
+    def get_appearances(self, claim: Claim) -> list[dict[str, Any]]:
+        return AppearanceSerializer(self._appearances(claim), many=True).data  # type: ignore[return-value]
+
+    def get_outlets(self, claim: Claim) -> list[str]:
+        names = {a.article.outlet.name for a in self._appearances(claim) if a.article.outlet}
+        return sorted(names)

@@ -1,0 +1,117 @@
+"""Thin API views: validate input, call one service or selector, render output."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.filters import OrderingFilter
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from claims import selectors, services
+from claims.errors import InvalidInput, PayloadTooLarge
+from claims.models import Claim
+from integrations.models import Integration
+
+from .serializers import ArticleInputSerializer, ArticleSerializer, ArticleSummarySerializer, ClaimSerializer
+
+
+def _check_request_size(request: Request) -> None:
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+        raise PayloadTooLarge(f"Request body is larger than {settings.MAX_ARTICLE_BYTES} bytes.")
+
+
+class ArticleListCreateView(generics.ListAPIView):
+    """List articles, newest first, or submit one (idempotent on ``external_id``)."""
+
+    serializer_class = ArticleSummarySerializer
+    filter_backends = [OrderingFilter]
+    ordering_fields = ["created_at", "published_at", "id"]
+
+    def get_queryset(self) -> Any:
+        return selectors.article_list()
+
+    @extend_schema(request=ArticleInputSerializer, responses={200: ArticleSerializer, 201: ArticleSerializer})
+    def post(self, request: Request) -> Response:
+        _check_request_size(request)
+        if not isinstance(request.data, dict):
+            raise InvalidInput("Expected a JSON object with at least a 'body' field.")
+        serializer = ArticleInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        integration = request.auth if isinstance(request.auth, Integration) else None
+        result = services.ingest_article(
+            data=services.ArticleInput(**serializer.validated_data), integration=integration
+        )
+        article = selectors.article_detail(article_id=result.article.pk)
+        return Response(
+            ArticleSerializer(article).data,
+            status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
+        )
+
+
+class ArticleDetailView(APIView):
+    @extend_schema(responses=ArticleSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(ArticleSerializer(selectors.article_detail(article_id=pk)).data)
+
+
+CLAIM_FILTERS = [
+    OpenApiParameter(
+        "article", OpenApiTypes.INT, description="Claims with a current appearance in this article"
+    ),
+    OpenApiParameter("status", OpenApiTypes.STR, enum=[s.value for s in Claim.Status]),
+    OpenApiParameter("kind", OpenApiTypes.STR, enum=[k.value for k in Claim.Kind]),
+    OpenApiParameter("speaker", OpenApiTypes.STR, description="Speaker name, case-insensitive"),
+    OpenApiParameter("outlet", OpenApiTypes.STR, description="Outlet name or id"),
+    OpenApiParameter("q", OpenApiTypes.STR, description="Text search in claim text and speaker"),
+]
+
+
+class ClaimListView(generics.ListAPIView):
+    """Claims, highest priority first, each with its current appearances."""
+
+    serializer_class = ClaimSerializer
+    filter_backends = [OrderingFilter]
+    ordering_fields = [
+        "priority",
+        "score",
+        "last_seen",
+        "first_seen",
+        "id",
+        "appearance_count",
+        "outlet_count",
+    ]
+    ordering = ["-priority", "-id"]
+
+    def get_queryset(self) -> Any:
+        params = self.request.query_params
+        filters = {
+            key: params.get(key, "").strip()
+            for key in ("article", "status", "kind", "speaker", "outlet", "q")
+        }
+        if filters["article"] and not filters["article"].isdigit():
+            raise InvalidInput("article must be an integer id.")
+        if filters["status"] and filters["status"] not in Claim.Status.values:
+            raise InvalidInput(f"Unknown status {filters['status']!r}.")
+        if filters["kind"] and filters["kind"] not in Claim.Kind.values:
+            raise InvalidInput(f"Unknown kind {filters['kind']!r}.")
+        return selectors.claim_list(filters=filters)
+
+    @extend_schema(parameters=CLAIM_FILTERS)
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+class ClaimDetailView(APIView):
+    @extend_schema(responses=ClaimSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(ClaimSerializer(selectors.claim_detail(claim_id=pk)).data)

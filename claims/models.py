@@ -1,0 +1,342 @@
+"""Data model of the claim tracker (see DESIGN.md, "Data model").
+
+Status fields are written only by ``claims.workflow`` (claims) and
+``claims.services`` (article extraction); everything else reads them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+
+class Outlet(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    domain = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Article(models.Model):
+    class Format(models.TextChoices):
+        TEXT = "text", "Plain text"
+        HTML = "html", "HTML"
+
+    class Extraction(models.TextChoices):
+        PENDING = "pending", "Pending"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    integration = models.ForeignKey(
+        "integrations.Integration", null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
+    )
+    external_id = models.CharField(max_length=255, blank=True)
+    url = models.URLField(max_length=2000, blank=True)
+    title = models.CharField(max_length=500, blank=True)
+    outlet = models.ForeignKey(
+        Outlet, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    body = models.TextField(help_text="The article as received")
+    format = models.CharField(max_length=8, choices=Format.choices, default=Format.TEXT)
+    content_hash = models.CharField(max_length=64, db_index=True)
+    revision = models.PositiveIntegerField(default=1, help_text="Bumped every time the body changes")
+    text = models.TextField(blank=True, help_text="Cleaned text; appearance offsets index into it")
+    language = models.CharField(max_length=16, blank=True)
+    removed = models.JSONField(default=list, blank=True, help_text="Boilerplate dropped by cleaning")
+    sentences = models.JSONField(
+        default=list, blank=True, help_text="Every sentence with its score, so thresholds can be tuned"
+    )
+    extraction_status = models.CharField(
+        max_length=10, choices=Extraction.choices, default=Extraction.PENDING, db_index=True
+    )
+    extraction_error = models.TextField(blank=True)
+    extractor_version = models.CharField(max_length=32, blank=True)
+    extracted_revision = models.PositiveIntegerField(default=0)
+    extracted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["integration", "external_id"],
+                condition=Q(integration__isnull=False) & ~Q(external_id=""),
+                name="article_external_id_unique_per_integration",
+            ),
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=Q(integration__isnull=True) & ~Q(external_id=""),
+                name="article_external_id_unique_without_integration",
+            ),
+            models.CheckConstraint(
+                condition=Q(extraction_status__in=["pending", "running", "done", "failed"]),
+                name="article_extraction_status_valid",
+            ),
+            models.CheckConstraint(condition=Q(format__in=["text", "html"]), name="article_format_valid"),
+            models.CheckConstraint(condition=Q(revision__gte=1), name="article_revision_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or f"Article {self.pk}"
+
+
+class Claim(models.Model):
+    class Kind(models.TextChoices):
+        STATISTIC = "statistic", "Statistic"
+        QUOTE = "quote", "Quote"
+        EVENT = "event", "Event"
+        COMPARISON = "comparison", "Comparison"
+        PREDICTION = "prediction", "Prediction"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        IN_REVIEW = "in_review", "In review"
+        AWAITING_APPROVAL = "awaiting_approval", "Awaiting approval"
+        VERIFIED = "verified", "Verified"
+        DISPUTED = "disputed", "Disputed"
+        DISMISSED = "dismissed", "Dismissed"
+
+    class Origin(models.TextChoices):
+        EXTRACTED = "extracted", "Extracted from an article"
+        IMPORTED = "imported", "Imported fact-check"
+        MANUAL = "manual", "Entered by hand"
+
+    text = models.TextField()
+    normalized_text = models.TextField(blank=True, db_index=False, help_text="Lower-cased, for matching")
+    fingerprint = models.CharField(max_length=64, blank=True, db_index=True)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.OTHER)
+    speaker = models.CharField(max_length=200, blank=True, db_index=True)
+    score = models.FloatField(default=0.0, help_text="Check-worthiness in [0, 1]")
+    reasons = models.JSONField(default=list, blank=True)
+    figures = models.JSONField(default=list, blank=True)
+    origin = models.CharField(max_length=16, choices=Origin.choices, default=Origin.EXTRACTED)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW, db_index=True)
+    priority = models.FloatField(default=0.0, db_index=True)
+    priority_parts = models.JSONField(default=dict, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_claims",
+    )
+    version = models.PositiveIntegerField(default=1, help_text="Optimistic lock; bumped on every change")
+    appearance_count = models.PositiveIntegerField(default=0)
+    outlet_count = models.PositiveIntegerField(default=0)
+    # The verdict shown to the outside world: our latest approved verdict, or the
+    # rating of an imported fact-check (stored as given).
+    verdict = models.CharField(max_length=200, blank=True)
+    verdict_at = models.DateTimeField(null=True, blank=True)
+    review_url = models.URLField(max_length=2000, blank=True)
+    review_publisher = models.CharField(max_length=200, blank=True)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_claims"
+    )
+    first_seen = models.DateTimeField(null=True, blank=True)
+    last_seen = models.DateTimeField(null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-priority", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(score__gte=0) & Q(score__lte=1), name="claim_score_in_unit_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    status__in=["new", "in_review", "awaiting_approval", "verified", "disputed", "dismissed"]
+                ),
+                name="claim_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["statistic", "quote", "event", "comparison", "prediction", "other"]),
+                name="claim_kind_valid",
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="claim_version_positive"),
+            models.CheckConstraint(condition=~Q(merged_into=F("id")), name="claim_not_merged_into_itself"),
+        ]
+        indexes = [models.Index(fields=["status", "-priority"], name="claim_queue_idx")]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class Appearance(models.Model):
+    """One sentence of one article revision that states a claim."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="appearances")
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="appearances")
+    article_revision = models.PositiveIntegerField()
+    text = models.TextField()
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    score = models.FloatField(default=0.0)
+    speaker = models.CharField(max_length=200, blank=True)
+    current = models.BooleanField(default=True, db_index=True)
+    match_score = models.FloatField(null=True, blank=True, help_text="Similarity to the claim when matched")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["article_id", "start"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="appearance_end_after_start"),
+            models.UniqueConstraint(
+                fields=["article", "article_revision", "start"], name="appearance_unique_per_article_revision"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.claim_id} in {self.article_id}[{self.start}:{self.end}]"
+
+
+class ClaimLink(models.Model):
+    """A relation between two claims: a figure conflict, a contradiction or a suggested match."""
+
+    class Kind(models.TextChoices):
+        FIGURE_CONFLICT = "figure_conflict", "Same quantity, different figure"
+        CONTRADICTION = "contradiction", "Contradicts"
+        SUGGESTED_MATCH = "suggested_match", "Possibly the same claim"
+
+    from_claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="links_out")
+    to_claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="links_in")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    score = models.FloatField(null=True, blank=True)
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    resolved = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["from_claim", "to_claim", "kind"], name="claimlink_unique"),
+            models.CheckConstraint(condition=~Q(from_claim=F("to_claim")), name="claimlink_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_claim_id} {self.kind} {self.to_claim_id}"
+
+
+class Evidence(models.Model):
+    class Stance(models.TextChoices):
+        SUPPORTS = "supports", "Supports"
+        REFUTES = "refutes", "Refutes"
+        CONTEXT = "context", "Context"
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="evidence")
+    url = models.URLField(max_length=2000)
+    title = models.CharField(max_length=500, blank=True)
+    publisher = models.CharField(max_length=200, blank=True)
+    primary = models.BooleanField(
+        default=False, help_text="A primary source: the data, document or record itself"
+    )
+    stance = models.CharField(max_length=10, choices=Stance.choices, default=Stance.CONTEXT)
+    excerpt = models.TextField(blank=True)
+    accessed_at = models.DateTimeField(null=True, blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-primary", "created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(stance__in=["supports", "refutes", "context"]), name="evidence_stance_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(url__startswith="http://") | Q(url__startswith="https://"),
+                name="evidence_url_is_http",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.url
+
+
+class Verdict(models.Model):
+    """A proposed or decided verdict. Every revision is kept; the latest approved one is shown."""
+
+    class Value(models.TextChoices):
+        VERIFIED = "verified", "Verified"
+        DISPUTED = "disputed", "Disputed"
+
+    class State(models.TextChoices):
+        PROPOSED = "proposed", "Awaiting approval"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="verdicts")
+    value = models.CharField(max_length=10, choices=Value.choices)
+    rationale = models.TextField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PROPOSED)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(value__in=["verified", "disputed"]), name="verdict_value_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=["proposed", "approved", "rejected"]), name="verdict_state_valid"
+            ),
+            models.CheckConstraint(condition=~Q(rationale=""), name="verdict_has_rationale"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.value} ({self.state})"
+
+
+class ClaimEvent(models.Model):
+    """Append-only audit row for every change of a claim; webhooks and digests read from it."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=40, db_index=True)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    integration = models.ForeignKey(
+        "integrations.Integration", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.claim_id}: {self.action} {self.from_status}->{self.to_status}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValueError("ClaimEvent rows are append-only")
+        super().save(*args, **kwargs)
+
+    @property
+    def actor_label(self) -> str:
+        if self.integration_id:
+            return f"integration:{self.integration_id}"
+        if self.actor_id:
+            return str(self.actor)
+        return "system"

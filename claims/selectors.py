@@ -1,0 +1,89 @@
+"""Every read a view or the API uses, with its joins and prefetches done."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+
+from .errors import NotFound
+from .models import Appearance, Article, Claim, ClaimEvent, ClaimLink, Evidence
+
+
+def current_appearances() -> QuerySet[Appearance]:
+    return (
+        Appearance.objects.filter(current=True)
+        .select_related("article__outlet")
+        .order_by("article_id", "start")
+    )
+
+
+def claim_list(*, filters: dict[str, Any] | None = None) -> QuerySet[Claim]:
+    """Claims for the queue and the API: one row per claim with its current appearances prefetched."""
+    filters = filters or {}
+    qs = (
+        Claim.objects.filter(merged_into__isnull=True)
+        .select_related("assignee")
+        .prefetch_related(
+            Prefetch("appearances", queryset=current_appearances(), to_attr="current_appearances")
+        )
+    )
+    article = filters.get("article")
+    if article:
+        qs = qs.filter(
+            Exists(Appearance.objects.filter(claim=OuterRef("pk"), article_id=article, current=True))
+        )
+    if filters.get("status"):
+        qs = qs.filter(status=filters["status"])
+    if filters.get("kind"):
+        qs = qs.filter(kind=filters["kind"])
+    if filters.get("speaker"):
+        qs = qs.filter(speaker__iexact=filters["speaker"])
+    outlet = filters.get("outlet")
+    if outlet:
+        outlet_match = Q(article__outlet__name__iexact=outlet)
+        if str(outlet).isdigit():
+            outlet_match |= Q(article__outlet_id=int(outlet))
+        qs = qs.filter(Exists(Appearance.objects.filter(outlet_match, claim=OuterRef("pk"), current=True)))
+    if filters.get("q"):
+        qs = qs.filter(Q(text__icontains=filters["q"]) | Q(speaker__icontains=filters["q"]))
+    return qs
+
+
+def claim_detail(*, claim_id: int) -> Claim:
+    claim = (
+        claim_list()
+        .prefetch_related(
+            Prefetch("evidence", queryset=Evidence.objects.select_related("added_by")),
+            Prefetch("links_out", queryset=ClaimLink.objects.select_related("to_claim")),
+            Prefetch("links_in", queryset=ClaimLink.objects.select_related("from_claim")),
+        )
+        .filter(pk=claim_id)
+        .first()
+    )
+    if claim is None:
+        raise NotFound(f"Claim {claim_id} does not exist.")
+    return claim
+
+
+def claim_events(*, claim_id: int) -> QuerySet[ClaimEvent]:
+    return (
+        ClaimEvent.objects.filter(claim_id=claim_id)
+        .select_related("actor", "integration")
+        .order_by("created_at", "id")
+    )
+
+
+def article_list() -> QuerySet[Article]:
+    return Article.objects.select_related("outlet").defer("body", "text", "removed", "sentences")
+
+
+def article_detail(*, article_id: int) -> Article:
+    article = Article.objects.select_related("outlet").filter(pk=article_id).first()
+    if article is None:
+        raise NotFound(f"Article {article_id} does not exist.")
+    return article
+
+
+def article_appearances(*, article: Article) -> QuerySet[Appearance]:
+    return Appearance.objects.filter(article=article, current=True).select_related("claim").order_by("start")

@@ -1,0 +1,367 @@
+"""Every write of the claim tracker: ingest, extraction, claim bookkeeping.
+
+Services are keyword-only, typed functions. They validate, change state inside
+``transaction.atomic()``, write ClaimEvents, and schedule side effects (Celery
+tasks) with ``transaction.on_commit`` so nothing runs for a rolled-back change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from . import extraction, matching
+from .errors import InvalidInput, NotFound, PayloadTooLarge
+from .models import Appearance, Article, Claim, ClaimEvent, ClaimLink, Outlet
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from integrations.models import Integration
+
+logger = logging.getLogger(__name__)
+
+FORMATS = ("text", "html")
+
+
+@dataclass(frozen=True)
+class ArticleInput:
+    body: str
+    external_id: str = ""
+    url: str = ""
+    title: str = ""
+    outlet: str = ""
+    published_at: datetime | None = None
+    format: str = "text"
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    article: Article
+    created: bool
+    changed: bool
+
+
+def content_hash(*, body: str, fmt: str) -> str:
+    return hashlib.sha256(f"{fmt}\0{body}".encode()).hexdigest()
+
+
+def check_article_body(*, body: str, fmt: str) -> None:
+    """Refuse what can never be an article: empty, binary, oversized or of an unknown format."""
+    if fmt not in FORMATS:
+        raise InvalidInput(f"Unsupported format {fmt!r}; use one of: {', '.join(FORMATS)}.")
+    if len(body.encode("utf-8", errors="surrogatepass")) > settings.MAX_ARTICLE_BYTES:
+        raise PayloadTooLarge(f"Article body is larger than {settings.MAX_ARTICLE_BYTES} bytes.")
+    if not body.strip():
+        raise InvalidInput("Article body is empty.")
+    if extraction.looks_binary(body):
+        raise InvalidInput("Article body looks like binary data, not text.")
+
+
+def default_title(body: str) -> str:
+    for line in body.splitlines():
+        line = line.strip()
+        if line:
+            return line[:200]
+    return ""
+
+
+def get_or_create_outlet(*, name: str) -> Outlet | None:
+    name = name.strip()
+    if not name:
+        return None
+    outlet, _ = Outlet.objects.get_or_create(name=name)
+    return outlet
+
+
+def ingest_article(*, data: ArticleInput, integration: Integration | None = None) -> IngestResult:
+    """Store an article, idempotent on ``external_id``; re-extract only when the body changed."""
+    check_article_body(body=data.body, fmt=data.format)
+    digest = content_hash(body=data.body, fmt=data.format)
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                return _ingest_locked(data=data, digest=digest, integration=integration)
+        except IntegrityError:
+            # A concurrent request created the same external_id first: retry as an update.
+            if attempt == 1 or not data.external_id:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _ingest_locked(*, data: ArticleInput, digest: str, integration: Integration | None) -> IngestResult:
+    existing = None
+    if data.external_id:
+        existing = (
+            Article.objects.select_for_update()
+            .filter(integration=integration, external_id=data.external_id)
+            .first()
+        )
+    outlet = get_or_create_outlet(name=data.outlet)
+    title = data.title.strip() or default_title(data.body)
+    if existing is None:
+        article = Article.objects.create(
+            integration=integration,
+            external_id=data.external_id,
+            url=data.url,
+            title=title,
+            outlet=outlet,
+            published_at=data.published_at,
+            body=data.body,
+            format=data.format,
+            content_hash=digest,
+        )
+        _schedule_extraction(article)
+        return IngestResult(article=article, created=True, changed=True)
+
+    changed = existing.content_hash != digest
+    existing.url = data.url or existing.url
+    existing.title = data.title.strip() or existing.title or title
+    existing.outlet = outlet or existing.outlet
+    existing.published_at = data.published_at or existing.published_at
+    if changed:
+        existing.body = data.body
+        existing.format = data.format
+        existing.content_hash = digest
+        existing.revision += 1
+        existing.extraction_status = Article.Extraction.PENDING
+        existing.extraction_error = ""
+    existing.save()
+    if changed:
+        _schedule_extraction(existing)
+    return IngestResult(article=existing, created=False, changed=changed)
+
+
+def _schedule_extraction(article: Article) -> None:
+    from .tasks import extract_article
+
+    article_id, revision = article.pk, article.revision
+    transaction.on_commit(lambda: extract_article.delay(article_id, revision))
+
+
+def request_reextraction(*, article: Article) -> None:
+    """Queue a fresh extraction of the current revision (for example after an extractor upgrade)."""
+    with transaction.atomic():
+        Article.objects.filter(pk=article.pk).update(extraction_status=Article.Extraction.PENDING)
+        _schedule_extraction(article)
+
+
+def outlet_boilerplate_lines(*, article: Article, sample: int = 30, min_articles: int = 2) -> set[str]:
+    """Line keys that recur in several other articles of the same outlet: a boilerplate signal."""
+    if article.outlet_id is None:
+        return set()
+    bodies = (
+        Article.objects.filter(outlet_id=article.outlet_id)
+        .exclude(pk=article.pk)
+        .order_by("-id")
+        .values_list("body", flat=True)[:sample]
+    )
+    counts: dict[str, int] = {}
+    for body in bodies:
+        for key in {extraction.line_key(line) for line in body.splitlines() if line.strip()}:
+            counts[key] = counts.get(key, 0) + 1
+    return {key for key, n in counts.items() if n >= min_articles and key}
+
+
+def extract_article(*, article_id: int, revision: int | None = None, force: bool = False) -> Article:
+    """Run the extraction pipeline on an article and file its claims.
+
+    Idempotent: running it twice on the same revision and extractor version
+    changes nothing. Claims are never deleted, so verdicts survive any number
+    of re-extractions; appearances of older revisions are kept, no longer current.
+    """
+    article = Article.objects.filter(pk=article_id).select_related("outlet").first()
+    if article is None:
+        raise NotFound(f"Article {article_id} does not exist.")
+    if revision is not None and revision != article.revision:
+        logger.info("article %s: revision %s superseded by %s", article_id, revision, article.revision)
+        return article
+    if (
+        not force
+        and article.extraction_status == Article.Extraction.DONE
+        and article.extracted_revision == article.revision
+        and article.extractor_version == extraction.EXTRACTOR_VERSION
+    ):
+        return article
+
+    Article.objects.filter(pk=article.pk).update(extraction_status=Article.Extraction.RUNNING)
+    try:
+        result = extraction.extract(
+            article.body, article.format, outlet_lines=outlet_boilerplate_lines(article=article)
+        )
+    except Exception as exc:
+        logger.exception("extraction of article %s crashed", article_id)
+        Article.objects.filter(pk=article.pk, revision=article.revision).update(
+            extraction_status=Article.Extraction.FAILED, extraction_error=f"extractor error: {exc}"
+        )
+        raise
+
+    with transaction.atomic():
+        locked = Article.objects.select_for_update().get(pk=article.pk)
+        if locked.revision != article.revision:
+            # The body changed while we were extracting; the newer task will do the work.
+            return locked
+        _file_claims(article=locked, result=result)
+    locked.refresh_from_db()
+    return locked
+
+
+def _file_claims(*, article: Article, result: extraction.ExtractionResult) -> None:
+    now = timezone.now()
+    touched: set[int] = set(
+        Appearance.objects.filter(article=article, current=True).values_list("claim_id", flat=True)
+    )
+    Appearance.objects.filter(article=article, article_revision=article.revision).delete()
+    Appearance.objects.filter(article=article, current=True).update(current=False)
+
+    article.text = result.text
+    article.language = result.language
+    article.removed = [{"text": block.text, "reason": block.reason} for block in result.removed]
+    article.sentences = [
+        {
+            "start": s.start,
+            "end": s.end,
+            "score": round(s.score, 4),
+            "check_worthy": s.check_worthy,
+            "kind": s.kind,
+        }
+        for s in result.sentences
+    ]
+    article.extractor_version = result.version
+    article.extracted_revision = article.revision
+    article.extracted_at = now
+    article.extraction_status = (
+        Article.Extraction.DONE if result.status == "done" else Article.Extraction.FAILED
+    )
+    article.extraction_error = result.reason
+
+    if result.status == "done":
+        seen_at = article.published_at or now
+        for sentence in result.claims:
+            claim = _claim_for_sentence(sentence=sentence, article=article, seen_at=seen_at)
+            Appearance.objects.create(
+                claim=claim,
+                article=article,
+                article_revision=article.revision,
+                text=sentence.text,
+                start=sentence.start,
+                end=sentence.end,
+                score=sentence.score,
+                speaker=sentence.speaker,
+                match_score=None,
+            )
+            touched.add(claim.pk)
+    article.save()
+    refresh_claim_stats(claim_ids=touched)
+
+
+def _claim_for_sentence(*, sentence: extraction.Sentence, article: Article, seen_at: datetime) -> Claim:
+    figures = [f.as_dict() for f in sentence.figures]
+    decision = matching.match_sentence(sentence.text, figures)
+    if decision.claim is not None:
+        claim = decision.claim
+        update: dict[str, Any] = {"last_seen": max(filter(None, [claim.last_seen, seen_at]))}
+        if not claim.speaker and sentence.speaker:
+            update["speaker"] = sentence.speaker
+        Claim.objects.filter(pk=claim.pk).update(**update)
+        if claim.verdict:
+            record_event(
+                claim=claim,
+                action="repeated",
+                reason=f"Repeated in {article}; already {claim.verdict}",
+                data={"article": article.pk, "verdict": claim.verdict, "review_url": claim.review_url},
+            )
+        return claim
+
+    claim = Claim.objects.create(
+        text=sentence.text,
+        normalized_text=matching.normalize(sentence.text),
+        fingerprint=matching.fingerprint(sentence.text),
+        kind=sentence.kind,
+        speaker=sentence.speaker,
+        score=min(1.0, max(0.0, sentence.score)),
+        reasons=list(sentence.reasons),
+        figures=figures,
+        first_seen=seen_at,
+        last_seen=seen_at,
+    )
+    record_event(claim=claim, action="created", to_status=claim.status, data={"article": article.pk})
+    for other, score in decision.suggestions:
+        link_claims(from_claim=claim, to_claim=other, kind=ClaimLink.Kind.SUGGESTED_MATCH, score=score)
+    for other, score in decision.conflicts:
+        link_claims(from_claim=claim, to_claim=other, kind=ClaimLink.Kind.FIGURE_CONFLICT, score=score)
+    return claim
+
+
+def link_claims(
+    *, from_claim: Claim, to_claim: Claim, kind: str, score: float | None = None, note: str = ""
+) -> None:
+    ClaimLink.objects.get_or_create(
+        from_claim=from_claim, to_claim=to_claim, kind=kind, defaults={"score": score, "note": note}
+    )
+
+
+def refresh_claim_stats(*, claim_ids: Iterable[int]) -> None:
+    """Recount appearances and outlets of claims and recompute their queue priority."""
+    ids = list(claim_ids)
+    if not ids:
+        return
+    from .priority import compute_priority
+
+    stats = (
+        Claim.objects.filter(pk__in=ids)
+        .annotate(
+            n_appearances=Count("appearances", filter=Q(appearances__current=True)),
+            n_outlets=Count(
+                "appearances__article__outlet",
+                filter=Q(appearances__current=True),
+                distinct=True,
+            ),
+            n_conflicts=Count(
+                "links_out", filter=Q(links_out__kind=ClaimLink.Kind.FIGURE_CONFLICT), distinct=True
+            ),
+        )
+        .order_by("pk")
+    )
+    for claim in stats:
+        claim.appearance_count = claim.n_appearances
+        claim.outlet_count = claim.n_outlets
+        claim.priority, claim.priority_parts = compute_priority(claim, conflicts=claim.n_conflicts)
+        Claim.objects.filter(pk=claim.pk).update(
+            appearance_count=claim.appearance_count,
+            outlet_count=claim.outlet_count,
+            priority=claim.priority,
+            priority_parts=claim.priority_parts,
+        )
+
+
+def record_event(
+    *,
+    claim: Claim,
+    action: str,
+    from_status: str = "",
+    to_status: str = "",
+    actor: User | None = None,
+    integration: Integration | None = None,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+) -> ClaimEvent:
+    return ClaimEvent.objects.create(
+        claim=claim,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        actor=actor,
+        integration=integration,
+        reason=reason,
+        data=data or {},
+    )

@@ -1,0 +1,36 @@
+"""Celery tasks: thin wrappers that take ids and call services. Safe to run twice."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import OperationalError
+
+from . import extraction, services
+from .models import Article
+
+
+@shared_task(
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+    acks_late=True,
+    name="claims.tasks.extract_article",
+)
+def extract_article(article_id: int, revision: int | None = None) -> str:
+    article = services.extract_article(article_id=article_id, revision=revision)
+    return article.extraction_status
+
+
+@shared_task(name="claims.tasks.reextract_outdated")
+def reextract_outdated(limit: int = 500) -> int:
+    """Queue articles extracted by an older extractor version, newest first."""
+    outdated = (
+        Article.objects.exclude(extractor_version=extraction.EXTRACTOR_VERSION)
+        .exclude(extraction_status__in=[Article.Extraction.PENDING, Article.Extraction.RUNNING])
+        .order_by("-id")[:limit]
+    )
+    count = 0
+    for article in outdated:
+        services.request_reextraction(article=article)
+        count += 1
+    return count
