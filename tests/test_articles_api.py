@@ -104,7 +104,8 @@ def test_title_defaults_from_the_text_and_format_to_text(cms_client, django_capt
 def test_html_articles_are_cleaned_before_extraction(cms_client, django_capture_on_commit_callbacks):
     html = (
         "<html><body><nav>Home | World | Subscribe</nav><article><h1>Trade report</h1>"
-        "<p>Bilateral trade hit a record of $245 billion in 2024, up 68% from 2021, according to customs data.</p>"
+        "<p>Bilateral trade hit a record of $245 billion in 2024, up 68% from 2021, "
+        "according to customs data.</p>"
         "<p>Officials said the figures would be revised in March.</p></article>"
         "<footer>Copyright 2025 Example News</footer></body></html>"
     )
