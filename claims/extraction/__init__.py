@@ -1,22 +1,57 @@
 """Claim extraction: clean -> sentences -> score -> type -> attribute -> normalise.
 
 Plain Python with no Django import, deterministic for a given
-``EXTRACTOR_VERSION``. The public entry point is :func:`extract`.
+``EXTRACTOR_VERSION``. The public entry point is :func:`extract`::
+
+    result = extract(body, "text" | "html", outlet_lines=...)
+    result.claims  # check-worthy sentences, with offsets into result.text
+
+``outlet_lines`` is a set of :func:`line_key` values that occur in several
+other articles of the same outlet; such lines are dropped as boilerplate.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection
 
+from .annotate import annotate
+from .attribution import Attributor
+from .clean import clean, line_key
+from .language import detect_language, looks_binary
+from .model import THRESHOLD, model_logits, score_sentences
+from .sentences import split_spans
 from .types import ExtractionResult, Figure, RemovedBlock, Sentence
 
-__all__ = ["EXTRACTOR_VERSION", "ExtractionResult", "Figure", "RemovedBlock", "Sentence", "extract"]
+__all__ = [
+    "EXTRACTOR_VERSION",
+    "THRESHOLD",
+    "ExtractionResult",
+    "Figure",
+    "RemovedBlock",
+    "Sentence",
+    "detect_language",
+    "extract",
+    "line_key",
+    "looks_binary",
+    "score_sentences",
+]
 
-EXTRACTOR_VERSION = "0.1.0"
+EXTRACTOR_VERSION = "1.0.0"
 
-_SENTENCE_RE = re.compile(r"[^.!?\n]+(?:[.!?]+[”\"’]?|$)", re.MULTILINE)
-_DIGIT_RE = re.compile(r"\d")
+#: Sentences with fewer words are never check-worthy (headlines' fragments, datelines).
+MIN_CLAIM_WORDS = 5
+#: Weight of the rule cue (figures, names, events, attribution) added to the model's logit.
+CUE_WEIGHT = 1.0
+_SUPPORTED = frozenset({"en"})
+
+
+def _sigmoid(z: float) -> float:
+    import math
+
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
 
 
 def extract(
@@ -25,49 +60,87 @@ def extract(
     *,
     outlet_lines: Collection[str] = (),
 ) -> ExtractionResult:
-    """First pass: split on sentence punctuation and flag sentences with figures.
+    """Extract every sentence of an article with its check-worthiness, kind, speaker and figures.
 
-    ``outlet_lines`` holds normalised lines seen repeatedly in other articles of
-    the same outlet (a boilerplate signal); this first pass ignores it.
+    ``fmt`` is "text" or "html". Empty input and binary junk fail with a
+    readable reason; text in a language other than English is "done" with no
+    sentences and reason "language xx is not supported".
     """
-    text = body.strip()
-    if not text:
-        return ExtractionResult(text="", version=EXTRACTOR_VERSION, status="failed", reason="empty text")
+    if body is None or not str(body).strip():
+        return _failed("", "empty text")
+    if fmt not in ("text", "html"):
+        return _failed("", f"unknown format {fmt!r} (expected 'text' or 'html')")
+    if looks_binary(body):
+        return _failed("", "input looks like binary data, not text")
+
+    text, removed = clean(body, fmt, outlet_lines)
+    if not text.strip():
+        reason = "no article text left after removing boilerplate" if removed else "empty text"
+        return ExtractionResult(
+            text=text, version=EXTRACTOR_VERSION, status="failed", reason=reason, removed=removed
+        )
+
+    language = detect_language(text)
+    if language not in _SUPPORTED:
+        return ExtractionResult(
+            text=text,
+            version=EXTRACTOR_VERSION,
+            status="done",
+            reason=f"language {language} is not supported",
+            language=language,
+            removed=removed,
+        )
+
+    spans = split_spans(text)
+    texts = [text[s:e] for s, e in spans]
+    logits = model_logits(texts)
+    speakers, sources = Attributor(text, spans).speakers()
+    quotes = _quote_coverage(text, spans)
+
     sentences: list[Sentence] = []
-    for m in _SENTENCE_RE.finditer(text):
-        raw = m.group(0)
-        lead = len(raw) - len(raw.lstrip())
-        s_text = raw.strip()
-        if len(s_text) < 20:
-            continue
-        start = m.start() + lead
-        worthy = bool(_DIGIT_RE.search(s_text))
+    for k, (s, e) in enumerate(spans):
+        sent = texts[k]
+        ann = annotate(sent, speakers[k], sources[k], quotes[k])
+        score = _sigmoid(float(logits[k]) + CUE_WEIGHT * ann.cue)
+        worthy = score >= THRESHOLD and len(sent.split()) >= MIN_CLAIM_WORDS
         sentences.append(
             Sentence(
-                start=start,
-                end=start + len(s_text),
-                text=s_text,
-                score=0.8 if worthy else 0.2,
+                start=s,
+                end=e,
+                text=sent,
+                score=round(score, 4),
                 check_worthy=worthy,
-                reasons=("contains a figure",) if worthy else (),
+                kind=ann.kind,
+                speaker=speakers[k],
+                reasons=ann.reasons,
+                figures=ann.figures,
             )
         )
-    return ExtractionResult(text=text, version=EXTRACTOR_VERSION, sentences=sentences)
+    result = ExtractionResult(
+        text=text,
+        version=EXTRACTOR_VERSION,
+        language=language,
+        sentences=sentences,
+        removed=removed,
+    )
+    if not result.claims:
+        result.reason = "no check-worthy sentences found"
+    return result
 
 
-def line_key(line: str) -> str:
-    """Normalised form of a line, for spotting lines an outlet repeats in every article."""
-    return " ".join(line.casefold().split())
+def _quote_coverage(text: str, spans: list[tuple[int, int]]) -> list[bool]:
+    """Whether each sentence lies (partly) inside a direct quotation."""
+    from .attribution import _mask_quotes
+
+    _, quotes = _mask_quotes(text)
+    out: list[bool] = []
+    q = 0
+    for s, e in spans:
+        while q < len(quotes) and quotes[q][1] <= s:
+            q += 1
+        out.append(q < len(quotes) and quotes[q][0] < e and (quotes[q][1] - quotes[q][0]) > 12)
+    return out
 
 
-def looks_binary(data: str | bytes) -> bool:
-    """True for data that is not text: NUL bytes or many control characters."""
-    sample = data[:4096]
-    if isinstance(sample, bytes):
-        if b"\x00" in sample:
-            return True
-        sample = sample.decode("utf-8", errors="replace")
-    if "\x00" in sample:
-        return True
-    control = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f")
-    return control > max(8, len(sample) // 50)
+def _failed(text: str, reason: str) -> ExtractionResult:
+    return ExtractionResult(text=text, version=EXTRACTOR_VERSION, status="failed", reason=reason)

@@ -1,0 +1,406 @@
+"""Who said it: speaker attribution for the sentences of one article.
+
+Patterns, looked for outside quotation marks:
+
+* ``X said`` / ``X told reporters`` / ``X stated|added|noted|argued|warned...``
+  (optionally ``has|had|also`` before the verb);
+* ``..., said X`` / ``argued FP columnist X`` (the name ends the clause);
+* ``according to X`` when X is a person; otherwise X is reported as a source
+  ("according to Chinese customs data" -> reason "source: Chinese customs data");
+* ``he said`` / ``she said``: the person named in the nearest earlier sentence
+  that names anyone, only when that sentence names one person (or names
+  several but one of them is its speaker);
+* a quotation that runs over several sentences takes the speaker attributed
+  anywhere in it; a sentence that is only a quotation takes the speaker of the
+  sentence before when that sentence was speech.
+
+Titles are stripped ("US Secretary of State Antony Blinken" -> "Antony
+Blinken") and a surname alone ("Putin said") is resolved to the full name
+given elsewhere in the article when that is unambiguous. Organisations,
+places and descriptions ("the Russian leader", "the Kremlin") never become a
+speaker: a wrong speaker is worse than none, so the speaker is left empty
+when unsure.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+
+def _words(s: str) -> frozenset[str]:
+    return frozenset(s.split())
+
+
+_SPEECH_VERBS = (
+    r"said|says|say|told|tells|stated|states|added|adds|noted|notes|argued|argues|warned|warns|explained|"
+    r"explains|insisted|insists|stressed|stresses|emphasi[sz]ed|emphasi[sz]es|declared|declares|claimed|"
+    r"claims|asserted|asserts|wrote|writes|tweeted|posted|announced|announces|remarked|continued|urged|"
+    r"urges|acknowledged|conceded|recalled|suggested|suggests|replied|responded|observed|vowed|vows|pledged|"
+    r"reiterated|reiterates|confirmed|confirms|denied|denies|predicted|predicts|asked|concluded|admitted|"
+    r"admits|cautioned|countered|maintained|mentioned|pointed out|believes|believed|thinks|said on \w+"
+)
+_AUX = r"(?:(?:has|had|have|also|later|then|further|previously|repeatedly|once|recently|again|earlier)\s+)*"
+_VERB_RE = re.compile(rf"\b{_AUX}(?:{_SPEECH_VERBS})\b")
+_PRONOUN_VERB_RE = re.compile(rf"(?:^|[,;:”\"’]\s*|\s)(?P<pron>he|she|He|She)\s+{_AUX}(?:{_SPEECH_VERBS})\b")
+_ACCORDING_RE = re.compile(r"\b[Aa]ccording to\s+(?P<what>[^,.;:!?()“”\"]{2,120})")
+_CITING_RE = re.compile(r"\bciting\s+(?P<what>[^,.;:!?()“”\"]{2,120})")
+_REPORTED_RE = re.compile(
+    r"(?P<who>(?:[A-Z][\w’'.&-]*\s+){0,4}[A-Z][\w’'.&-]*)\s+(?:reported|reports|said in a statement)\b"
+)
+_TOKEN_RE = re.compile(r"[A-Za-z][A-Za-z’'.-]*[A-Za-z]|[A-Za-z]\.?|[,.;:!?]")
+
+TITLE_WORDS = _words(
+    """
+    president vice prime minister ministers deputy secretary state defense defence foreign finance
+    commerce trade
+    interior economy economic home justice treasury chancellor senator sen. sen rep. rep representative
+    congressman congresswoman governor gov. gov mayor ceo cfo coo cto chairman chairwoman chairperson chair
+    chief executive officer director head spokesman spokeswoman spokesperson press columnist analyst economist
+    professor prof. prof dr. dr mr. mr mrs. mrs ms. ms general gen. gen admiral colonel col. major lieutenant
+    commander captain sergeant king queen prince princess pope ambassador envoy judge justice commissioner
+    leader aide adviser advisor official counterpart premier president-elect founder co-founder editor
+    reporter
+    correspondent lawmaker mp sheikh emir crown lord sir dame senior former acting interim then policy
+    security
+    national general-secretary party speaker sen. attorney auditor inspector governor-general vice-president
+    strategist researcher scientist expert fellow historian author journalist commentator activist lawyer
+    physician doctor nurse spokesperson's of the for and on at to in with
+    """
+)
+_PARTICLES = frozenset(
+    {"de", "da", "van", "von", "bin", "al", "la", "le", "del", "di", "du", "dos", "der", "ten"}
+)
+NOT_NAME_WORDS = _words(
+    """
+    times news post press service agency ministry office kremlin house department council committee bank fund
+    union organization organisation party government reuters bloomberg tass interfax xinhua ria novosti
+    cooperation security forces army navy data institute university group company inc ltd corp square street
+    day war siberia power moscow beijing washington russia china ukraine korea states united europe european
+    america asia africa japan india iran israel germany france britain london paris kyiv kiev seoul tokyo
+    mongolia slovakia brazil canada mexico taiwan nato un eu us uk usa white red world
+    monday tuesday wednesday thursday friday saturday sunday january february march april may june july august
+    september october november december the a an this that these those it its he she they we i you our their
+    his her north south east west central federal national international global republic kingdom
+    communist democratic republican democrats republicans congress senate parliament duma court police
+    media network channel website statement document report data customs intelligence officials
+    """
+)
+_NATIONALITY_RE = re.compile(r"^[A-Z][a-z]+(?:ian|ean|ese|ish|ic|an|i)$")
+
+
+@dataclass
+class Attribution:
+    speaker: str = ""
+    sources: list[str] = field(default_factory=list)
+    pronoun: bool = False  # speaker came from "he/she said"
+
+
+def _mask_quotes(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """Replace quoted content by '·' (same length) and return the quote spans (offsets incl. marks)."""
+    chars = list(text)
+    spans: list[tuple[int, int]] = []
+    open_at = -1
+    straight_open = -1
+    for i, c in enumerate(text):
+        if c == "“":
+            if open_at < 0:
+                open_at = i
+        elif c == "”":
+            if open_at >= 0:
+                spans.append((open_at, i + 1))
+                open_at = -1
+        elif c == '"':
+            if straight_open < 0:
+                straight_open = i
+            else:
+                spans.append((straight_open, i + 1))
+                straight_open = -1
+    if open_at >= 0:
+        spans.append((open_at, len(text)))
+    if straight_open >= 0:
+        spans.append((straight_open, len(text)))
+    for a, b in spans:
+        for k in range(a + 1, b - 1 if b - 1 > a else b):
+            if chars[k] != "\n":
+                chars[k] = "·"
+    return "".join(chars), spans
+
+
+def _is_cap(tok: str) -> bool:
+    return tok[:1].isupper() and (len(tok) == 1 or not tok.isupper() or len(tok) <= 2 or "." in tok)
+
+
+def _name_tokens_ok(toks: Sequence[str]) -> bool:
+    for t in toks:
+        if t.lower().rstrip(".") in NOT_NAME_WORDS or t.lower() in TITLE_WORDS:
+            return False
+        if t.endswith(("’s", "'s")):
+            return False
+    return True
+
+
+def _strip_possessive(tok: str) -> str:
+    return tok[:-2] if tok.endswith(("’s", "'s")) else tok
+
+
+class PersonIndex:
+    """Full names seen in the article and the tokens that may refer to them."""
+
+    def __init__(self) -> None:
+        self.full: list[str] = []
+        self._by_token: dict[str, set[str]] = {}
+
+    def add(self, name: str) -> None:
+        if name in self.full:
+            return
+        self.full.append(name)
+        for tok in name.split():
+            if len(tok) > 1 and tok.lower() not in _PARTICLES:
+                self._by_token.setdefault(tok, set()).add(name)
+
+    def resolve(self, name: str) -> str:
+        """Full name for ``name`` ("Putin" -> "Vladimir Putin"); '' when unknown or ambiguous."""
+        if name in self.full:
+            return name
+        toks = name.split()
+        cands: set[str] | None = None
+        for tok in toks:
+            got = self._by_token.get(tok, set())
+            cands = set(got) if cands is None else cands & got
+        if cands and len(cands) == 1:
+            return next(iter(cands))
+        return ""
+
+    def mentions(self, text: str) -> list[tuple[int, str]]:
+        """(offset, full name) of every unambiguous reference to a known person in ``text``."""
+        out: list[tuple[int, str]] = []
+        for m in _TOKEN_RE.finditer(text):
+            tok = _strip_possessive(m.group(0))
+            names = self._by_token.get(tok)
+            if names and len(names) == 1:
+                name = next(iter(names))
+                if not out or out[-1][1] != name or m.start() - out[-1][0] > len(name) + 1:
+                    out.append((m.start(), name))
+        return out
+
+
+def _tokens(text: str) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), m.group(0)) for m in _TOKEN_RE.finditer(text)]
+
+
+def titled_names(text: str) -> list[str]:
+    """Names introduced with a title or role: "Foreign Minister Wang Yi" -> "Wang Yi"."""
+    toks = [t for _, _, t in _tokens(text)]
+    out: list[str] = []
+    i = 0
+    n = len(toks)
+    while i < n:
+        low = toks[i].lower()
+        if low in TITLE_WORDS and low not in ("of", "the", "for", "and", "on", "at", "to", "in", "with"):
+            j = i + 1
+            run: list[str] = []
+            while j < n and (_is_cap(toks[j]) or (run and toks[j].lower() in _PARTICLES)):
+                if toks[j].lower() in TITLE_WORDS:
+                    break
+                run.append(toks[j])
+                j += 1
+                if len(run) >= 5:
+                    break
+            while run and run[-1].lower() in _PARTICLES:
+                run.pop()
+            if run:
+                run[-1] = _strip_possessive(run[-1])
+            if len(run) >= 2 and _name_tokens_ok(run):
+                out.append(" ".join(run))
+            i = max(j, i + 1)
+        else:
+            i += 1
+    return out
+
+
+def _name_before(masked: str, pos: int) -> list[str]:
+    """Capitalised name tokens right before ``pos``, walking back to a title or a lower-case word."""
+    toks = _tokens(masked[:pos])
+    run: list[str] = []
+    for _, _, tok in reversed(toks):
+        if (_is_cap(tok) and tok.lower() not in TITLE_WORDS) or (run and tok.lower() in _PARTICLES):
+            run.append(tok)
+        else:
+            break
+        if len(run) > 4:
+            return []
+    run.reverse()
+    while run and run[0].lower() in _PARTICLES:
+        run.pop(0)
+    return run
+
+
+def _title_before(masked: str, pos: int, name_len: int) -> bool:
+    toks = _tokens(masked[:pos])
+    k = len(toks) - name_len - 1
+    return k >= 0 and toks[k][2].lower() in TITLE_WORDS and toks[k][2].lower() not in ("of", "the", "and")
+
+
+_AFTER_PHRASE_RE = re.compile(
+    r"\s+(?P<phrase>(?:[A-Za-z][\w’'.-]*\s+){0,6}?[A-Z][\w’'.-]*)"
+    r"(?=\s*(?:[,.;:!?]|$|\s+(?:on|in|at|during|after|when|who|adding|according|before|while|told)\b))"
+)
+
+
+def _name_after(masked: str, pos: int) -> list[str]:
+    """The name that closes the noun phrase after a verb: ", argued FP columnist Agathe Demarais." """
+    m = _AFTER_PHRASE_RE.match(masked, pos)
+    if not m:
+        return []
+    toks = m.group("phrase").split()
+    if not all(_is_cap(t) or t.lower() in TITLE_WORDS or t.lower() in ("a", "an") for t in toks):
+        return []
+    run: list[str] = []
+    for tok in reversed(toks):
+        if (_is_cap(tok) and tok.lower() not in TITLE_WORDS) or (run and tok.lower() in _PARTICLES):
+            run.append(tok)
+        else:
+            break
+    run.reverse()
+    return run
+
+
+class Attributor:
+    """Resolve speakers sentence by sentence over one article."""
+
+    def __init__(self, text: str, spans: Sequence[tuple[int, int]]) -> None:
+        self.text = text
+        self.spans = list(spans)
+        self.index = PersonIndex()
+        masked, self.quotes = _mask_quotes(text)
+        self.masked = masked
+        for name in titled_names(masked):
+            self.index.add(name)
+
+    def _validate(self, run: list[str], masked: str, pos_of_run_end: int) -> str:
+        if not run:
+            return ""
+        run = [_strip_possessive(t) for t in run]
+        if _NATIONALITY_RE.match(run[0]) and len(run) > 1 and self.index.resolve(" ".join(run[1:])):
+            run = run[1:]
+        if not _name_tokens_ok(run):
+            return ""
+        name = " ".join(run)
+        if len(run) >= 2:
+            resolved = self.index.resolve(name)
+            if resolved:
+                return resolved
+            if all(len(t) > 1 for t in run) and not _NATIONALITY_RE.match(run[0]):
+                self.index.add(name)
+                return name
+            return ""
+        return self.index.resolve(name)
+
+    def _direct(self, s: int, e: int) -> Attribution:
+        """Attribution stated inside the sentence itself (outside its quotations)."""
+        seg = self.masked[s:e]
+        att = Attribution()
+        for m in _ACCORDING_RE.finditer(seg):
+            what = m.group("what").strip()
+            words = what.split()
+            name = self._validate(_name_before(what, len(what)), what, len(what)) if words else ""
+            if name and len(words) <= 8 and words[0][:1].isupper():
+                att.speaker = att.speaker or name
+            else:
+                att.sources.append(" ".join(words[:8]))
+        for m in _CITING_RE.finditer(seg):
+            what = m.group("what").strip()
+            run = _name_before(what, len(what))
+            name = self._validate(run, what, len(what))
+            att.sources.append(f"citing {name}" if name else "citing " + " ".join(what.split()[:8]))
+        for m in _REPORTED_RE.finditer(seg):
+            who = m.group("who").split()
+            while who and who[0].lower() in ("the", "a", "an"):
+                who.pop(0)
+            if who and not self._validate(list(who), seg, m.end("who")):
+                att.sources.append(" ".join(who))
+        if att.speaker:
+            return att
+        for m in _VERB_RE.finditer(seg):
+            run = _name_before(seg, m.start())
+            name = self._validate(run, seg, m.start())
+            if not name and not run:
+                run = _name_after(seg, m.end())
+                name = self._validate(run, seg, m.end())
+            if name:
+                att.speaker = name
+                return att
+        pm = _PRONOUN_VERB_RE.search(seg)
+        if pm:
+            att.pronoun = True
+        return att
+
+    def _mentions(self, s: int, e: int) -> list[str]:
+        return [name for _, name in self.index.mentions(self.masked[s:e])]
+
+    def speakers(self) -> tuple[list[str], list[list[str]]]:
+        """Speaker ('' when unsure) and source phrases of every sentence span."""
+        n = len(self.spans)
+        direct = [self._direct(s, e) for s, e in self.spans]
+        # sentences' own quotation coverage
+        quote_of: list[int] = [-1] * n
+        q_i = 0
+        for k, (s, e) in enumerate(self.spans):
+            while q_i < len(self.quotes) and self.quotes[q_i][1] <= s:
+                q_i += 1
+            if q_i < len(self.quotes) and self.quotes[q_i][0] < e:
+                quote_of[k] = q_i
+        speakers = [d.speaker for d in direct]
+        # he/she said -> nearest earlier sentence naming exactly one person (or naming its speaker)
+        for k, d in enumerate(direct):
+            if speakers[k] or not d.pronoun:
+                continue
+            for j in range(k, max(-1, k - 4), -1):
+                s, e = self.spans[j]
+                if j == k:
+                    pm = _PRONOUN_VERB_RE.search(self.masked[s:e])
+                    e = s + (pm.start() if pm else 0)
+                names = list(dict.fromkeys(self._mentions(s, e)))
+                if j != k and speakers[j] and speakers[j] not in names:
+                    names.append(speakers[j])
+                if not names:
+                    continue
+                if len(names) == 1:
+                    speakers[k] = names[0]
+                elif speakers[j] in names and j != k:
+                    speakers[k] = speakers[j]
+                break
+        # a quotation spanning several sentences shares one speaker
+        by_quote: dict[int, str] = {}
+        for k in range(n):
+            q = quote_of[k]
+            if q >= 0 and speakers[k]:
+                by_quote.setdefault(q, speakers[k])
+        for k in range(n):
+            q = quote_of[k]
+            if not speakers[k] and q >= 0:
+                qs, qe = self.quotes[q]
+                s, e = self.spans[k]
+                spans_multi = qs < s or qe > e
+                if spans_multi and q in by_quote:
+                    speakers[k] = by_quote[q]
+        # a sentence that is only a quotation follows the speech before it
+        for k in range(1, n):
+            if speakers[k] or quote_of[k] < 0:
+                continue
+            s, e = self.spans[k]
+            outside = self.masked[s:e].replace("·", "").strip(' “”".,;:!?—–-')
+            if len(outside.split()) > 1:
+                continue
+            between = self.text[self.spans[k - 1][1] : s]
+            if between.count("\n") > 2:
+                continue
+            if speakers[k - 1]:
+                speakers[k] = speakers[k - 1]
+            else:
+                named = list(dict.fromkeys(self._mentions(*self.spans[k - 1])))
+                if len(named) == 1:
+                    speakers[k] = named[0]
+        return speakers, [d.sources for d in direct]

@@ -1,0 +1,324 @@
+"""Turn a scraped article into clean story text and a list of what was dropped.
+
+HTML goes through trafilatura (precision-oriented) first; the plain-text
+result then goes through the same line-level boilerplate filter as plain-text
+input. The filter looks at signals that do not depend on one outlet's wording:
+
+* a line repeated inside the article, or listed in ``outlet_lines`` (lines the
+  outlet prints in many other articles);
+* call-to-action vocabulary (subscribe, sign up/in, register, donate, support
+  us, newsletter, unlock, create an account, share, comment forms...);
+* shape: all-caps banners, short unpunctuated fragments, bullet lists that
+  hang off a call to action, photo captions/credits, syndication footers;
+* position: once a run of boilerplate starts near the end of the story and
+  nothing story-like follows, the whole tail is dropped (donation appeals,
+  newsletter blurbs, "read more" menus).
+
+Every dropped line is reported as a :class:`RemovedBlock` with a readable
+reason. Kept lines are joined with a blank line between paragraphs. The work
+is linear in the input size and deterministic.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from .types import RemovedBlock
+
+# ------------------------------------------------------------------ line keys
+
+_KEY_STRIP_RE = re.compile(r"[\W_]+", re.UNICODE)
+_DIGITS_RE = re.compile(r"\d+")
+
+
+def line_key(line: str) -> str:
+    """Normalised form of a line, used to spot lines an outlet repeats across articles.
+
+    Case, punctuation, accents-as-compatibility-forms and runs of whitespace are
+    ignored and every run of digits becomes ``0``, so "23 comments" and
+    "4 comments" share a key.
+    """
+    s = unicodedata.normalize("NFKC", line).casefold()
+    s = _DIGITS_RE.sub("0", s)
+    return " ".join(_KEY_STRIP_RE.sub(" ", s).split())
+
+
+# ---------------------------------------------------------------- vocabulary
+
+_CTA_RE = re.compile(
+    r"\b(?:"
+    r"subscrib\w*|subscription\w*|paywall|premium (?:content|access|article)|"
+    r"sign(?:ing)?[ -]?(?:up|in|on)\b|log(?:ging)?[ -]?(?:in|on)\b|register(?:ed|ing)?\b|registration|"
+    r"create (?:an|your|a free) account|(?:your|one|free) account\b|already (?:a member|have an account)|"
+    r"unlock\w*|free trial|cancel any ?time|per (?:month|week|year)\b|/\s?(?:mo|month|week|year)\b|"
+    r"newsletters?\b|inbox|mailbox|e-?mail updates|"
+    r"donat\w*|support (?:us|our|independent|quality|the work)|supporting (?:us|our|the)|"
+    r"become a (?:member|patron|supporter)|make a (?:contribution|gift)|contribution|"
+    r"follow us|share (?:this|on|via|your thoughts)|click here|tap here|read more\b|read next|"
+    r"more from\b|recommended (?:for you|stories|articles)|related (?:stories|articles|content|posts)|"
+    r"most (?:read|popular)|trending now|"
+    r"leave a (?:reply|comment)|post (?:a )?comment|comments? (?:are|is) (?:closed|moderated)|"
+    r"email address will not be published|required fields are marked|cancel reply|"
+    r"save my name|join the (?:conversation|discussion)|"
+    r"cookies?\b|privacy policy|terms (?:of|and) (?:use|service|conditions)|all rights reserved|"
+    r"advertisement|sponsored content|"
+    r"dear readers?|a message from|thank you for (?:reading|your support|standing)|"
+    r"download (?:our|the) app|get the app|listen to (?:this|the) (?:article|story)|"
+    r"remind me later|not ready to"
+    r")",
+    re.IGNORECASE,
+)
+_SYNDICATION_RE = re.compile(
+    r"^(?:the post\b.{1,300}\bappeared first on\b|this (?:article|story) (?:was |is )?(?:originally |first )?"
+    r"(?:published|appeared)\b|originally published (?:on|at|by)\b|read the original\b|"
+    r"republished (?:with permission|from)\b|(?:©|copyright)\s)",
+    re.IGNORECASE,
+)
+_CREDIT_START_RE = re.compile(
+    r"^(?:\(?(?:photo|image|picture|video|file photo|photograph|illustration|credit|source|caption)s?"
+    r"(?: credit)?\s*[:|/]|\(?photo by\b|\(?image by\b)",
+    re.IGNORECASE,
+)
+_CREDIT_END_RE = re.compile(
+    r"(?:\b(?:press service|press office|getty images|afp|reuters|ap photo|associated press|epa|"
+    r"shutterstock|wikimedia commons|handout|pool photo|file photo|tass|sputnik|xinhua|"
+    r"anadolu|bloomberg|photo|photos|credit)|/\s*[A-Z][\w .]*)\s*\)?$",
+    re.IGNORECASE,
+)
+_IMPERATIVE_RE = re.compile(
+    r"^(?:support|donate|subscribe|follow (?:us|our)|share (?:this|on)|download|listen (?:to|now)|"
+    r"watch (?:now|the)|"
+    r"sign (?:up|in)|register|become a|join (?:us|our|the)|click|tap|read (?:more|next|also)|see also|"
+    r"related|advertisement|sponsored)\b",
+    re.IGNORECASE,
+)
+_BULLET_RE = re.compile(r"^\s*(?:[-–—•·*▪►✓✔☐■□○●]|\d{1,2}[.)])\s+")
+_TERMINAL_RE = re.compile(r"[.!?…:;\"”’')\]]\s*$")
+_LETTER_RE = re.compile(r"[^\W\d_]", re.UNICODE)
+_WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
+_READER_RE = re.compile(r"\b(?:you|your|yours|we|our|us)\b", re.IGNORECASE)
+_APPEAL_RE = re.compile(
+    r"\b(?:journalism|journalists|readers?|newsroom|our (?:work|reporting|mission|team|staff)|"
+    r"independent media|free press|your help|your support)\b",
+    re.IGNORECASE,
+)
+_QUOTE_CHARS = '“”"«»'
+
+_WS_RE = re.compile(r"[ \t\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_INVISIBLE_RE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+@dataclass
+class _Line:
+    text: str
+    key: str
+    words: int
+    reason: str = ""  # non-empty when marked as boilerplate
+    strong: bool = False  # boilerplate by its own content (not just by neighbourhood)
+
+
+def normalise_text(body: str) -> str:
+    """Unify newlines and spaces, drop invisible and control characters."""
+    s = body.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
+    s = _INVISIBLE_RE.sub("", s)
+    s = _CONTROL_RE.sub(" ", s)
+    return _WS_RE.sub(" ", s)
+
+
+def _unwrap_hard_wrapped(lines: list[str]) -> list[str]:
+    """Join lines of hard-wrapped text (fixed-width e-mail style) back into paragraphs."""
+    nonblank = [ln for ln in lines if ln.strip()]
+    if len(nonblank) < 6:
+        return lines
+    wrapped = sum(1 for ln in nonblank if 40 <= len(ln) <= 90 and not _TERMINAL_RE.search(ln))
+    if wrapped < 0.5 * len(nonblank):
+        return lines
+    out: list[str] = []
+    buf: list[str] = []
+    for ln in lines:
+        if ln.strip():
+            buf.append(ln.strip())
+        elif buf:
+            out.append(" ".join(buf))
+            buf = []
+    if buf:
+        out.append(" ".join(buf))
+    return out
+
+
+def _is_all_caps(text: str) -> bool:
+    letters = _LETTER_RE.findall(text)
+    if len(letters) < 8:
+        return False
+    upper = sum(1 for c in letters if c.isupper())
+    return upper >= 0.8 * len(letters)
+
+
+def _looks_like_credit(text: str, words: int) -> bool:
+    if _CREDIT_START_RE.search(text):
+        return True
+    if words > 20 or _TERMINAL_RE.search(text):
+        return False
+    # "Caption. Credit Name" : the last dot-separated segment is a short title-case phrase.
+    if ". " in text or " | " in text or " / " in text:
+        tail = re.split(r"\. | \| | / ", text)[-1]
+        tw = tail.split()
+        if 1 <= len(tw) <= 5 and all(w[:1].isupper() or not w[:1].isalpha() for w in tw):
+            return True
+    return bool(_CREDIT_END_RE.search(text)) and words <= 12
+
+
+def _classify(line: _Line, counts: Counter[str], outlet: Collection[str], seen: set[str]) -> None:
+    t = line.text
+    key = line.key
+    if not key:
+        line.reason, line.strong = "no words", True
+        return
+    if key in outlet:
+        line.reason, line.strong = "line printed in many articles of this outlet", True
+        return
+    if _SYNDICATION_RE.search(t):
+        line.reason, line.strong = "syndication or copyright footer", True
+        return
+    cta = _CTA_RE.search(t)
+    terminal = bool(_TERMINAL_RE.search(t))
+    if counts[key] > 1:
+        if line.words <= 12 or cta or _BULLET_RE.match(t) or key in seen:
+            line.reason, line.strong = "line repeated within the article", True
+            seen.add(key)
+            return
+        seen.add(key)
+    if cta and (line.words <= 40 or len(_CTA_RE.findall(t)) >= 2):
+        line.reason, line.strong = f"call to action ({cta.group(0).lower()})", True
+        return
+    if line.words <= 8 and _IMPERATIVE_RE.search(t):
+        line.reason, line.strong = "call to action", True
+        return
+    if _is_all_caps(t) and line.words <= 20:
+        line.reason, line.strong = "all-caps banner", True
+        return
+    if _looks_like_credit(t, line.words):
+        line.reason, line.strong = "photo caption or credit", True
+        return
+    if not terminal and line.words <= 3:
+        line.reason, line.strong = "short fragment without punctuation", True
+        return
+    if terminal and line.words <= 2 and not any(q in t for q in _QUOTE_CHARS):
+        line.reason = "short fragment"
+        line.strong = True
+        return
+
+
+def _appeal_like(line: _Line) -> bool:
+    """Prose that addresses the reader (donation appeals, 'about us' blurbs)."""
+    if any(q in line.text for q in _QUOTE_CHARS) and not _APPEAL_RE.search(line.text):
+        return False
+    pronouns = len(_READER_RE.findall(line.text))
+    return pronouns >= max(2, 0.06 * line.words) or bool(_APPEAL_RE.search(line.text))
+
+
+def _mark_bullets(lines: list[_Line]) -> None:
+    """A run of list items directly under a boilerplate line is boilerplate too (plan features...)."""
+    i = 0
+    n = len(lines)
+    while i < n:
+        if _BULLET_RE.match(lines[i].text):
+            j = i
+            while j < n and _BULLET_RE.match(lines[j].text):
+                j += 1
+            run = lines[i:j]
+            before = lines[i - 1] if i > 0 else None
+            after = lines[j] if j < n else None
+            cta_in_run = sum(1 for ln in run if ln.reason)
+            hanging = (before is not None and before.reason) or (after is not None and after.reason)
+            if hanging or cta_in_run * 2 >= len(run):
+                for ln in run:
+                    if not ln.reason:
+                        ln.reason = "list item in a boilerplate block"
+            i = j
+        else:
+            i += 1
+
+
+def _mark_tail(lines: list[_Line]) -> None:
+    """Drop everything after the story ends: a boilerplate line followed only by boilerplate or appeals."""
+    n = len(lines)
+    if n == 0:
+        return
+    total = sum(len(ln.text) for ln in lines) or 1
+    # story characters from position i to the end (lines that are neither boilerplate nor appeals)
+    story_after = [0] * (n + 1)
+    tail_chars = [0] * (n + 1)
+    for i in range(n - 1, -1, -1):
+        ln = lines[i]
+        story = 0 if (ln.reason or _appeal_like(ln)) else len(ln.text)
+        story_after[i] = story_after[i + 1] + story
+        tail_chars[i] = tail_chars[i + 1] + len(ln.text)
+    prefix = 0
+    for i, ln in enumerate(lines):
+        if ln.strong and prefix >= 0.3 * total and story_after[i] <= 0.1 * tail_chars[i]:
+            for rest in lines[i:]:
+                if not rest.reason:
+                    rest.reason = "after the end of the story"
+            return
+        prefix += len(ln.text)
+
+
+def clean_text(body: str, outlet_lines: Collection[str] = ()) -> tuple[str, list[RemovedBlock]]:
+    """Remove boilerplate lines from plain text; return (clean text, removed blocks)."""
+    raw_lines = normalise_text(body).split("\n")
+    raw_lines = _unwrap_hard_wrapped(raw_lines)
+    lines: list[_Line] = []
+    for raw in raw_lines:
+        t = raw.strip()
+        if t:
+            lines.append(_Line(text=t, key=line_key(t), words=len(_WORD_RE.findall(t))))
+    counts = Counter(ln.key for ln in lines)
+    outlet = outlet_lines if isinstance(outlet_lines, (set, frozenset, dict)) else frozenset(outlet_lines)
+    seen: set[str] = set()
+    for ln in lines:
+        _classify(ln, counts, outlet, seen)
+    _mark_bullets(lines)
+    _mark_tail(lines)
+
+    kept: list[str] = []
+    removed: list[RemovedBlock] = []
+    for ln in lines:
+        if ln.reason:
+            if removed and removed[-1].reason == ln.reason:
+                removed[-1] = RemovedBlock(removed[-1].text + "\n" + ln.text, ln.reason)
+            else:
+                removed.append(RemovedBlock(ln.text, ln.reason))
+        else:
+            kept.append(ln.text)
+    return "\n\n".join(kept), removed
+
+
+def html_to_text(html: str) -> str:
+    """Main article text of an HTML page via trafilatura (precision-oriented); '' when none found."""
+    import trafilatura
+
+    text = trafilatura.extract(
+        html,
+        favor_precision=True,
+        include_comments=False,
+        include_tables=False,
+        include_images=False,
+        include_links=False,
+        deduplicate=True,
+        output_format="txt",
+    )
+    if not text:
+        text = trafilatura.html2txt(html) or ""
+    return text
+
+
+def clean(body: str, fmt: str = "text", outlet_lines: Collection[str] = ()) -> tuple[str, list[RemovedBlock]]:
+    if fmt == "html":
+        body = html_to_text(body)
+    return clean_text(body, outlet_lines)

@@ -1,0 +1,134 @@
+"""Language identification and binary-junk detection for ingest.
+
+English is recognised first by the share of common English function words
+(cheap and reliable on news prose); anything else goes to py3langid, whose
+model ships inside the package (no download). Without py3langid installed,
+non-English-looking text is reported as "und" (undetermined).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+
+def _words(s: str) -> frozenset[str]:
+    return frozenset(s.split())
+
+
+_EN_STOPWORDS = _words(
+    """
+    the of and to in a is that for on with as was by it at from his her he she they are be this which
+    have has had an not or their its were been but will would who said also after more than about into
+    over we our you your i
+    """
+)
+_WORD_RE = re.compile(r"[^\W\d_]+", re.UNICODE)
+_SAMPLE_CHARS = 3000
+
+
+@lru_cache(maxsize=1)
+def _langid() -> Any:
+    try:
+        import py3langid
+    except ImportError:  # pragma: no cover - dependency is pinned in pyproject.toml
+        return None
+    return py3langid
+
+
+def english_share(text: str) -> float:
+    words = _WORD_RE.findall(text[:_SAMPLE_CHARS].lower())
+    if not words:
+        return 0.0
+    return sum(1 for w in words if w in _EN_STOPWORDS) / len(words)
+
+
+def detect_language(text: str) -> str:
+    """ISO 639-1 code of ``text`` ("en", "de", "ru"...), "und" when it cannot be told."""
+    sample = text[:_SAMPLE_CHARS]
+    words = _WORD_RE.findall(sample)
+    if not words:
+        return "und"
+    if english_share(sample) >= 0.2:
+        return "en"
+    lid = _langid()
+    if lid is None:
+        return "und"
+    code, _score = lid.classify(sample)
+    code = str(code)
+    if code == "en" and english_share(sample) < 0.08 and len(words) >= 8:
+        # langid says English but almost no English function words: romanised junk or a list
+        return "und"
+    return code
+
+
+_MAGIC = (
+    b"%PDF",
+    b"PK\x03\x04",
+    b"\x89PNG",
+    b"GIF8",
+    b"\xff\xd8\xff",
+    b"\x1f\x8b",
+    b"BZh",
+    b"\xfd7zXZ",
+    b"7z\xbc\xaf",
+    b"Rar!",
+    b"\x7fELF",
+    b"MZ",
+    b"\xd0\xcf\x11\xe0",
+    b"OggS",
+    b"ID3",
+    b"RIFF",
+    b"\x00\x00\x01\x00",
+    b"wOFF",
+    b"SQLite format",
+)
+
+
+def looks_binary(data: bytes | str) -> bool:
+    """True when ``data`` looks like binary content (images, archives, PDFs...) rather than text.
+
+    Looks at the first 8 KB: known file signatures, NUL bytes, undecodable
+    UTF-8 (allowing a cut multi-byte character at the end) and the share of
+    control characters and U+FFFD replacement characters.
+    """
+    if isinstance(data, str):
+        sample = data[:8192]
+        if not sample:
+            return False
+        if "\x00" in sample:
+            return True
+        bad = sum(1 for c in sample if (c < " " and c not in "\t\n\r\f") or c == "\ufffd")
+        return bad > 0.05 * len(sample)
+    head = bytes(data[:8192])
+    if not head:
+        return False
+    if any(head.startswith(m) for m in _MAGIC) and not head.startswith((b"MZ", b"ID3", b"RIFF")):
+        return True
+    if b"\x00" in head:
+        return True
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4:
+            try:
+                text = head.decode("cp1252")
+            except UnicodeDecodeError:
+                return True
+            if _control_share(text) > 0.05:
+                return True
+            # legacy single-byte encodings decode; binary usually has many high bytes in a row
+            high = sum(1 for b in head if b >= 0x80)
+            return high > 0.3 * len(head)
+        text = head[: exc.start].decode("utf-8")
+    if head.startswith((b"MZ", b"ID3", b"RIFF")) and _control_share(text) > 0.01:
+        return True
+    return _control_share(text) > 0.05
+
+
+def _control_share(text: str) -> float:
+    if not text:
+        return 0.0
+    bad = sum(1 for c in text if (c < " " and c not in "\t\n\r\f") or c == "\ufffd" or c == "\x7f")
+    return bad / len(text)
