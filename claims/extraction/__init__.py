@@ -18,7 +18,7 @@ from .annotate import annotate
 from .attribution import Attributor
 from .clean import clean, line_key
 from .language import detect_language, looks_binary
-from .model import THRESHOLD, model_logits, score_sentences
+from .model import THRESHOLD, blended_logits, score_sentences, sigmoid
 from .sentences import split_spans
 from .types import ExtractionResult, Figure, RemovedBlock, Sentence
 
@@ -40,18 +40,7 @@ EXTRACTOR_VERSION = "1.0.0"
 
 #: Sentences with fewer words are never check-worthy (headlines' fragments, datelines).
 MIN_CLAIM_WORDS = 5
-#: Weight of the rule cue (figures, names, events, attribution) added to the model's logit.
-CUE_WEIGHT = 1.0
 _SUPPORTED = frozenset({"en"})
-
-
-def _sigmoid(z: float) -> float:
-    import math
-
-    if z >= 0:
-        return 1.0 / (1.0 + math.exp(-z))
-    e = math.exp(z)
-    return e / (1.0 + e)
 
 
 def extract(
@@ -93,7 +82,7 @@ def extract(
 
     spans = split_spans(text)
     texts = [text[s:e] for s, e in spans]
-    logits = model_logits(texts)
+    logits = blended_logits(texts)
     speakers, sources = Attributor(text, spans).speakers()
     quotes = _quote_coverage(text, spans)
 
@@ -101,7 +90,7 @@ def extract(
     for k, (s, e) in enumerate(spans):
         sent = texts[k]
         ann = annotate(sent, speakers[k], sources[k], quotes[k])
-        score = _sigmoid(float(logits[k]) + CUE_WEIGHT * ann.cue)
+        score = sigmoid(float(logits[k]) + ann.context_cue)
         worthy = score >= THRESHOLD and len(sent.split()) >= MIN_CLAIM_WORDS
         sentences.append(
             Sentence(

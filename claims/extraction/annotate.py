@@ -57,7 +57,21 @@ class Annotation:
     kind: ClaimKind
     reasons: tuple[str, ...]
     figures: tuple[Figure, ...]
-    cue: float  # rule-based factuality cue in [0, 1]
+    context_cue: float  # logit shift from article context (named speaker, quotation, cited source)
+
+
+@dataclass(frozen=True)
+class _Signals:
+    figures: tuple[Figure, ...]
+    stat: bool
+    superlative: str
+    comparative: str
+    prediction: str
+    event: str
+    timed: bool
+    opinion: str
+    names: int
+    question: bool
 
 
 def _first(regex: re.Pattern[str], text: str, exclude: frozenset[str]) -> str:
@@ -68,69 +82,103 @@ def _first(regex: re.Pattern[str], text: str, exclude: frozenset[str]) -> str:
     return ""
 
 
+def _signals(text: str) -> _Signals:
+    figures = tuple(find_figures(text))
+    prediction = _PREDICTION_RE.search(text)
+    event = _EVENT_RE.search(text)
+    opinion = _OPINION_RE.search(text)
+    return _Signals(
+        figures=figures,
+        stat=any(f.kind in STAT_KINDS for f in figures),
+        superlative=_first(_SUPERLATIVE_RE, text, _NOT_SUPERLATIVE),
+        comparative=_first(_COMPARATIVE_RE, text, _NOT_COMPARATIVE),
+        prediction=prediction.group(0) if prediction else "",
+        event=event.group(0) if event else "",
+        timed=bool(_TIME_RE.search(text)),
+        opinion=opinion.group(0) if opinion else "",
+        names=len(_CAP_SPAN_RE.findall(text)),
+        question=text.rstrip().endswith("?"),
+    )
+
+
+def _text_cue(sig: _Signals) -> float:
+    cue = 0.0
+    if sig.stat:
+        cue += 0.45
+    elif sig.figures:
+        cue += 0.2
+    if sig.superlative or sig.comparative:
+        cue += 0.2
+    if sig.event and (sig.timed or sig.names):
+        cue += 0.25
+    cue += 0.1 * min(sig.names, 2)
+    if sig.opinion:
+        cue -= 0.3
+    if sig.question:
+        cue -= 0.4
+    return cue
+
+
+def text_cue(text: str) -> float:
+    """Rule-based factuality cue of a sentence on its own, roughly in [-0.7, 1.1].
+
+    Figures, superlatives/comparatives, dated events and named entities push
+    it up; opinion markers ("I think", "we must") and questions push it down.
+    The scorer adds it, weighted, to the model's logit.
+    """
+    return _text_cue(_signals(text))
+
+
+#: Logit shift for a sentence attributed to a named person / that is a direct quotation of one.
+SPEAKER_CUE = 0.6
+QUOTED_SPEAKER_CUE = 0.4
+SOURCE_CUE = 0.15
+
+
 def annotate(text: str, speaker: str, sources: list[str], in_quote: bool) -> Annotation:
-    """Kind, reasons and cue of one sentence.
+    """Kind, readable reasons, figures and context cue of one sentence.
 
     ``in_quote``: the sentence is (part of) a direct quotation.
     """
-    figures = tuple(find_figures(text))
-    reasons: list[str] = [describe(f) for f in figures]
-    stat = any(f.kind in STAT_KINDS for f in figures)
-    superlative = _first(_SUPERLATIVE_RE, text, _NOT_SUPERLATIVE)
-    comparative = _first(_COMPARATIVE_RE, text, _NOT_COMPARATIVE)
-    prediction = _PREDICTION_RE.search(text)
-    event = _EVENT_RE.search(text)
-    timed = _TIME_RE.search(text)
-    opinion = _OPINION_RE.search(text)
+    sig = _signals(text)
+    figures = sig.figures
+    stat = sig.stat
     quoted = in_quote or bool(_QUOTE_WORDS_RE.search(text))
-    names = _CAP_SPAN_RE.findall(text)
-
+    reasons: list[str] = [describe(f) for f in figures]
     if speaker:
         reasons.append(f"attributed to {speaker}")
     reasons.extend(f"source: {s}" for s in sources)
-    if superlative:
-        reasons.append(f"superlative: {superlative.lower()}")
-    approx = comparative.lower().startswith(("more than", "less than", "fewer than"))
-    if comparative and not (approx and stat):
-        reasons.append(f"comparative: {comparative.lower()}")
+    if sig.superlative:
+        reasons.append(f"superlative: {sig.superlative.lower()}")
+    approx = sig.comparative.lower().startswith(("more than", "less than", "fewer than"))
+    if sig.comparative and not (approx and stat):
+        reasons.append(f"comparative: {sig.comparative.lower()}")
     if quoted:
         reasons.append("direct quote")
-    if prediction:
-        reasons.append(f"prediction: {prediction.group(0).lower()}")
-    if event and (timed or names):
-        reasons.append(f"event: {event.group(0).lower()}")
-    if opinion:
-        reasons.append(f"opinion marker: {opinion.group(0).lower()}")
+    if sig.prediction:
+        reasons.append(f"prediction: {sig.prediction.lower()}")
+    if sig.event and (sig.timed or sig.names):
+        reasons.append(f"event: {sig.event.lower()}")
+    if sig.opinion:
+        reasons.append(f"opinion marker: {sig.opinion.lower()}")
 
     kind: ClaimKind
     if stat:
         kind = "statistic"
     elif quoted:
         kind = "quote"
-    elif superlative or comparative:
+    elif sig.superlative or sig.comparative:
         kind = "comparison"
-    elif prediction:
+    elif sig.prediction:
         kind = "prediction"
-    elif event or timed:
+    elif sig.event or sig.timed:
         kind = "event"
     else:
         kind = "other"
 
-    cue = 0.0
-    if stat:
-        cue += 0.45
-    elif figures:
-        cue += 0.2
-    if superlative or comparative:
-        cue += 0.2
-    if event and (timed or names):
-        cue += 0.25
-    if speaker or sources:
-        cue += 0.15
-    if names:
-        cue += 0.1 * min(len(names), 2)
-    if opinion:
-        cue -= 0.3
-    if text.rstrip().endswith("?"):
-        cue -= 0.4
-    return Annotation(kind=kind, reasons=tuple(reasons), figures=figures, cue=max(0.0, min(1.0, cue)))
+    context = 0.0
+    if speaker:
+        context += SPEAKER_CUE + (QUOTED_SPEAKER_CUE if quoted else 0.0)
+    elif sources:
+        context += SOURCE_CUE
+    return Annotation(kind=kind, reasons=tuple(reasons), figures=figures, context_cue=context)

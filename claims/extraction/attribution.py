@@ -69,6 +69,7 @@ TITLE_WORDS = _words(
     physician doctor nurse spokesperson's of the for and on at to in with
     """
 )
+_FUNCTION_WORDS = frozenset({"of", "the", "for", "and", "on", "at", "to", "in", "with"})
 _PARTICLES = frozenset(
     {"de", "da", "van", "von", "bin", "al", "la", "le", "del", "di", "du", "dos", "der", "ten"}
 )
@@ -198,7 +199,7 @@ def titled_names(text: str) -> list[str]:
     n = len(toks)
     while i < n:
         low = toks[i].lower()
-        if low in TITLE_WORDS and low not in ("of", "the", "for", "and", "on", "at", "to", "in", "with"):
+        if low in TITLE_WORDS and low not in _FUNCTION_WORDS:
             j = i + 1
             run: list[str] = []
             while j < n and (_is_cap(toks[j]) or (run and toks[j].lower() in _PARTICLES)):
@@ -237,12 +238,6 @@ def _name_before(masked: str, pos: int) -> list[str]:
     return run
 
 
-def _title_before(masked: str, pos: int, name_len: int) -> bool:
-    toks = _tokens(masked[:pos])
-    k = len(toks) - name_len - 1
-    return k >= 0 and toks[k][2].lower() in TITLE_WORDS and toks[k][2].lower() not in ("of", "the", "and")
-
-
 _AFTER_PHRASE_RE = re.compile(
     r"\s+(?P<phrase>(?:[A-Za-z][\w’'.-]*\s+){0,6}?[A-Z][\w’'.-]*)"
     r"(?=\s*(?:[,.;:!?]|$|\s+(?:on|in|at|during|after|when|who|adding|according|before|while|told)\b))"
@@ -264,6 +259,8 @@ def _name_after(masked: str, pos: int) -> list[str]:
         else:
             break
     run.reverse()
+    if run and len(run[-1]) > 2:
+        run[-1] = run[-1].rstrip(".")
     return run
 
 
@@ -279,7 +276,12 @@ class Attributor:
         for name in titled_names(masked):
             self.index.add(name)
 
-    def _validate(self, run: list[str], masked: str, pos_of_run_end: int) -> str:
+    def _validate(self, run: list[str], titled: bool = False) -> str:
+        """Full person name for a candidate run of capitalised tokens, '' when it is not clearly a person.
+
+        ``titled``: the run follows a title or role ("President Biden"), so a lone
+        surname is accepted even when the article never gives the full name.
+        """
         if not run:
             return ""
         run = [_strip_possessive(t) for t in run]
@@ -296,7 +298,10 @@ class Attributor:
                 self.index.add(name)
                 return name
             return ""
-        return self.index.resolve(name)
+        resolved = self.index.resolve(name)
+        if resolved:
+            return resolved
+        return name if titled and len(name) > 2 and not _NATIONALITY_RE.match(name) else ""
 
     def _direct(self, s: int, e: int) -> Attribution:
         """Attribution stated inside the sentence itself (outside its quotations)."""
@@ -305,7 +310,7 @@ class Attributor:
         for m in _ACCORDING_RE.finditer(seg):
             what = m.group("what").strip()
             words = what.split()
-            name = self._validate(_name_before(what, len(what)), what, len(what)) if words else ""
+            name = self._validate(_name_before(what, len(what))) if words else ""
             if name and len(words) <= 8 and words[0][:1].isupper():
                 att.speaker = att.speaker or name
             else:
@@ -313,22 +318,27 @@ class Attributor:
         for m in _CITING_RE.finditer(seg):
             what = m.group("what").strip()
             run = _name_before(what, len(what))
-            name = self._validate(run, what, len(what))
+            name = self._validate(run)
             att.sources.append(f"citing {name}" if name else "citing " + " ".join(what.split()[:8]))
         for m in _REPORTED_RE.finditer(seg):
             who = m.group("who").split()
             while who and who[0].lower() in ("the", "a", "an"):
                 who.pop(0)
-            if who and not self._validate(list(who), seg, m.end("who")):
+            if who and not self._validate(list(who)):
                 att.sources.append(" ".join(who))
         if att.speaker:
             return att
         for m in _VERB_RE.finditer(seg):
             run = _name_before(seg, m.start())
-            name = self._validate(run, seg, m.start())
+            before = _tokens(seg[: m.start()])
+            k = len(before) - len(run) - 1
+            prev = before[k][2].lower() if run and k >= 0 else ""
+            if prev in ("and", "&", "or", "nor", "both"):
+                continue  # joint subject ("Xi and Putin declared"): no single speaker
+            name = self._validate(run, titled=prev in TITLE_WORDS and prev not in _FUNCTION_WORDS)
             if not name and not run:
                 run = _name_after(seg, m.end())
-                name = self._validate(run, seg, m.end())
+                name = self._validate(run)
             if name:
                 att.speaker = name
                 return att

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from . import features as F
+from .annotate import text_cue
 
 MODEL_DIR = Path(__file__).resolve().parent
 WEIGHTS_PATH = MODEL_DIR / "checkworthy_model.npz"
@@ -66,16 +67,32 @@ def model_logits(texts: Sequence[str]) -> np.ndarray:
     return z / w.temperature
 
 
+#: Weight of the rule cue (:func:`.annotate.text_cue`) added to the model's logit (chosen on the dev split).
+CUE_WEIGHT: float = float(META.get("cue_weight", 0.0))
+
+
+def blended_logits(texts: Sequence[str]) -> np.ndarray:
+    """Model logit plus the weighted rule cue of each sentence on its own."""
+    z = model_logits(texts)
+    if CUE_WEIGHT:
+        z = z + CUE_WEIGHT * np.asarray([text_cue(t) for t in texts], dtype=np.float64).reshape(len(texts))
+    return z
+
+
 def score_sentences(texts: Sequence[str]) -> list[float]:
-    """Check-worthiness probability in [0, 1] of each sentence (model only, no article context)."""
-    return [_sigmoid(float(v)) for v in model_logits(texts)]
+    """Check-worthiness score in [0, 1] of each sentence on its own (no article context).
+
+    Compare with :data:`THRESHOLD`; :func:`claims.extraction.extract` adds
+    article context (speaker, quotation) on top of this.
+    """
+    return [sigmoid(float(v)) for v in blended_logits(texts)]
 
 
 def is_check_worthy(score: float) -> bool:
     return score >= THRESHOLD
 
 
-def _sigmoid(z: float) -> float:
+def sigmoid(z: float) -> float:
     if z >= 0:
         return 1.0 / (1.0 + math.exp(-z))
     e = math.exp(z)
