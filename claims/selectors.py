@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from .errors import NotFound
-from .models import Appearance, Article, Claim, ClaimEvent, ClaimLink, Evidence
+from .models import Appearance, Article, Claim, ClaimEvent, ClaimLink, Evidence, Verdict
 
 
 def current_appearances() -> QuerySet[Appearance]:
@@ -87,3 +87,34 @@ def article_detail(*, article_id: int) -> Article:
 
 def article_appearances(*, article: Article) -> QuerySet[Appearance]:
     return Appearance.objects.filter(article=article, current=True).select_related("claim").order_by("start")
+
+
+# --- Review: evidence, verdicts, audit trail
+
+
+def check_claim_exists(*, claim_id: int) -> None:
+    if not Claim.objects.filter(pk=claim_id).exists():
+        raise NotFound(f"Claim {claim_id} does not exist.")
+
+
+def claim_evidence(*, claim_id: int) -> QuerySet[Evidence]:
+    return Evidence.objects.filter(claim_id=claim_id).select_related("added_by").order_by("-primary", "id")
+
+
+def claim_verdicts(*, claim_id: int) -> QuerySet[Verdict]:
+    """Every verdict revision of a claim, newest first."""
+    return (
+        Verdict.objects.filter(claim_id=claim_id)
+        .select_related("author", "decided_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+def latest_approved_verdict(*, claim_id: int) -> Verdict | None:
+    """The verdict the outside world sees: the last one approved."""
+    return (
+        claim_verdicts(claim_id=claim_id)
+        .filter(state=Verdict.State.APPROVED)
+        .order_by("-decided_at", "-id")
+        .first()
+    )

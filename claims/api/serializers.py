@@ -6,7 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from claims.models import Appearance, Article, Claim
+from claims.models import Appearance, Article, Claim, ClaimEvent, Evidence, Verdict
 
 
 class StrictSerializer(serializers.Serializer):
@@ -152,3 +152,121 @@ class ClaimSerializer(serializers.ModelSerializer):
     def get_outlets(self, claim: Claim) -> list[str]:
         names = {a.article.outlet.name for a in self._appearances(claim) if a.article.outlet}
         return sorted(names)
+
+
+# --- Review: evidence, verdicts, audit trail
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    added_by = serializers.CharField(source="added_by.username", default=None, read_only=True)
+
+    class Meta:
+        model = Evidence
+        fields = [
+            "id",
+            "url",
+            "title",
+            "publisher",
+            "primary",
+            "stance",
+            "excerpt",
+            "accessed_at",
+            "added_by",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class VerdictSerializer(serializers.ModelSerializer):
+    verdict = serializers.CharField(source="value", read_only=True)
+    author = serializers.CharField(source="author.username", default=None, read_only=True)
+    decided_by = serializers.CharField(source="decided_by.username", default=None, read_only=True)
+
+    class Meta:
+        model = Verdict
+        fields = [
+            "id",
+            "verdict",
+            "rationale",
+            "state",
+            "author",
+            "decided_by",
+            "decided_at",
+            "comment",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class ClaimEventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.username", default=None, read_only=True)
+    integration = serializers.CharField(source="integration.name", default=None, read_only=True)
+
+    class Meta:
+        model = ClaimEvent
+        fields = [
+            "id",
+            "action",
+            "from_status",
+            "to_status",
+            "actor",
+            "integration",
+            "reason",
+            "data",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+def claim_review_jsonld(
+    *, claim: Claim, verdict: Verdict | None, site_url: str, publisher: str
+) -> dict[str, Any]:
+    """schema.org ClaimReview for a claim with a verdict.
+
+    Our own verdicts link to the claim on this site and explain the rating with
+    the approved rationale; an imported fact-check keeps its review URL,
+    publisher and rating as given.
+    """
+    appearances = [a for a in getattr(claim, "current_appearances", []) if a.article.url]
+    item: dict[str, Any] = {"@type": "Claim"}
+    if claim.speaker:
+        item["author"] = {"@type": "Person", "name": claim.speaker}
+    if claim.first_seen:
+        item["datePublished"] = claim.first_seen.date().isoformat()
+    if appearances:
+        item["appearance"] = [_creative_work(a) for a in appearances]
+        item["firstAppearance"] = _creative_work(
+            min(appearances, key=lambda a: (a.article.published_at or a.article.created_at, a.pk))
+        )
+    rating: dict[str, Any] = {"@type": "Rating", "alternateName": _rating_name(claim.verdict)}
+    if verdict is not None:
+        rating["ratingExplanation"] = verdict.rationale
+    review: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "ClaimReview",
+        "url": claim.review_url or f"{site_url}/claims/{claim.pk}/",
+        "claimReviewed": claim.text,
+        "itemReviewed": item,
+        "author": {"@type": "Organization", "name": claim.review_publisher or publisher, "url": site_url},
+        "reviewRating": rating,
+    }
+    if claim.verdict_at:
+        review["datePublished"] = claim.verdict_at.date().isoformat()
+    return review
+
+
+def _rating_name(value: str) -> str:
+    """Our two verdicts by their labels; an imported rating exactly as it was given."""
+    return str(Verdict.Value(value).label) if value in Verdict.Value.values else value
+
+
+def _creative_work(appearance: Appearance) -> dict[str, Any]:
+    article = appearance.article
+    work: dict[str, Any] = {"@type": "CreativeWork", "url": article.url}
+    if article.title:
+        work["headline"] = article.title
+    if article.published_at:
+        work["datePublished"] = article.published_at.date().isoformat()
+    if article.outlet:
+        work["publisher"] = {"@type": "Organization", "name": article.outlet.name}
+    return work

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import review_views, views
 
 app_name = "api"
 
@@ -9,4 +9,18 @@ urlpatterns = [
     path("articles/<int:pk>/", views.ArticleDetailView.as_view(), name="article-detail"),
     path("claims/", views.ClaimListView.as_view(), name="claim-list"),
     path("claims/<int:pk>/", views.ClaimDetailView.as_view(), name="claim-detail"),
+    # Review workflow
+    path("claims/next/", review_views.NextClaimView.as_view(), name="claim-next"),
+    path("claims/bulk/", review_views.BulkView.as_view(), name="claim-bulk"),
+    path("claims/<int:pk>/assign/", review_views.AssignView.as_view(), name="claim-assign"),
+    path("claims/<int:pk>/release/", review_views.ReleaseView.as_view(), name="claim-release"),
+    path("claims/<int:pk>/evidence/", review_views.EvidenceView.as_view(), name="claim-evidence"),
+    path("claims/<int:pk>/verdict/", review_views.VerdictView.as_view(), name="claim-verdict"),
+    path("claims/<int:pk>/verdicts/", review_views.VerdictListView.as_view(), name="claim-verdicts"),
+    path("claims/<int:pk>/approve/", review_views.ApproveView.as_view(), name="claim-approve"),
+    path("claims/<int:pk>/reject/", review_views.RejectView.as_view(), name="claim-reject"),
+    path("claims/<int:pk>/dismiss/", review_views.DismissView.as_view(), name="claim-dismiss"),
+    path("claims/<int:pk>/reopen/", review_views.ReopenView.as_view(), name="claim-reopen"),
+    path("claims/<int:pk>/events/", review_views.EventListView.as_view(), name="claim-events"),
+    path("claims/<int:pk>/claimreview/", review_views.ClaimReviewView.as_view(), name="claim-claimreview"),
 ]

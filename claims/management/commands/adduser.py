@@ -13,7 +13,10 @@ from claims import roles
 
 
 class Command(BaseCommand):
-    help = "Create or update a user with a role; prints a generated password when none is given."
+    help = (
+        "Create a user with a role (printing a generated password when none is given), "
+        "or change an existing user's role, e-mail or password."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
@@ -25,7 +28,6 @@ class Command(BaseCommand):
         username = options["username"].strip()
         if not username:
             raise CommandError("The user name must not be empty.")
-        password = options["password"] or secrets.token_urlsafe(12)
         User = get_user_model()
         with transaction.atomic():
             groups = roles.ensure_roles()
@@ -34,11 +36,19 @@ class Command(BaseCommand):
             )
             if options["email"]:
                 user.email = options["email"]
-            user.set_password(password)
+            # Changing someone's role must not lock them out: keep their password unless a new one is given.
+            password = options["password"] or (secrets.token_urlsafe(12) if created else None)
+            if password:
+                user.set_password(password)
             user.is_staff = options["role"] == roles.ADMIN
             user.is_superuser = options["role"] == roles.ADMIN
             user.save()
             user.groups.set([groups[options["role"]]])
+        if options["password"]:
+            shown = "(as given)"
+        elif created:
+            shown = str(password)
+        else:
+            shown = "(unchanged)"
         verb = "Created" if created else "Updated"
-        shown = password if not options["password"] else "(as given)"
         self.stdout.write(f"{verb} {options['role']} {username!r} with password: {shown}")

@@ -1,0 +1,363 @@
+"""The review workflow over REST: queue, assignment, evidence, verdicts, second review, audit trail.
+
+Every view validates its input, calls one service and answers with the claim
+as it now is. Services raise domain errors that ``claims.api.errors`` turns
+into JSON: 400 bad input, 403 a role that may not, 404 an unknown claim,
+409 a transition the claim's status or version does not allow (with the
+claim's current state, so the client can reload and retry).
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from claims import selectors, services, workflow
+from claims.errors import Conflict
+from claims.models import Claim, Evidence, Verdict
+from claims.workflow import Actor
+from integrations.models import Integration
+
+from .serializers import (
+    ClaimEventSerializer,
+    ClaimSerializer,
+    EvidenceSerializer,
+    StrictSerializer,
+    VerdictSerializer,
+    claim_review_jsonld,
+)
+
+
+def actor_of(request: Request) -> Actor:
+    integration = request.auth if isinstance(request.auth, Integration) else None
+    return Actor(user=cast(User, request.user), integration=integration)
+
+
+def validated(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def claim_response(claim_id: int) -> Response:
+    return Response(ClaimSerializer(selectors.claim_detail(claim_id=claim_id)).data)
+
+
+# --- Input
+
+
+def version_field() -> serializers.IntegerField:
+    return serializers.IntegerField(
+        min_value=1, help_text="The claim version you saw; a stale one gets 409 with the current state."
+    )
+
+
+def reason_field(help_text: str) -> serializers.CharField:
+    # Blank passes here so the service can say why a reason is needed.
+    return serializers.CharField(required=False, allow_blank=True, default="", help_text=help_text)
+
+
+class VersionInputSerializer(StrictSerializer):
+    version = version_field()
+
+
+class AssignInputSerializer(StrictSerializer):
+    user = serializers.CharField(max_length=150, help_text="User name of a reviewer, editor or admin")
+    version = version_field()
+    reason = reason_field("Optional note for the audit trail")
+
+
+class ReleaseInputSerializer(StrictSerializer):
+    version = version_field()
+    reason = reason_field("Optional note for the audit trail")
+
+
+class EvidenceInputSerializer(StrictSerializer):
+    url = serializers.URLField(max_length=2000, help_text="http:// or https:// link to the source")
+    title = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    publisher = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    primary = serializers.BooleanField(
+        required=False, default=False, help_text="The data, document or record itself"
+    )
+    stance = serializers.ChoiceField(
+        choices=Evidence.Stance.choices, required=False, default=Evidence.Stance.CONTEXT
+    )
+    excerpt = serializers.CharField(required=False, allow_blank=True, default="")
+    accessed_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class VerdictInputSerializer(StrictSerializer):
+    verdict = serializers.ChoiceField(choices=Verdict.Value.choices)
+    rationale = reason_field("What the primary sources show")
+    version = version_field()
+
+
+class RejectInputSerializer(StrictSerializer):
+    version = version_field()
+    comment = reason_field("What the reviewer should change")
+
+
+class DismissInputSerializer(StrictSerializer):
+    version = version_field()
+    reason = reason_field("Why this is not a checkable claim")
+
+
+class ReopenInputSerializer(StrictSerializer):
+    version = version_field()
+    reason = reason_field("Why the claim needs another look")
+    to = serializers.ChoiceField(
+        choices=[Claim.Status.NEW, Claim.Status.IN_REVIEW],
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="new (back to the queue, the default) or in_review (kept by its assignee)",
+    )
+
+
+class BulkInputSerializer(StrictSerializer):
+    ids = serializers.ListField(child=serializers.IntegerField(min_value=1), max_length=workflow.BULK_MAX_IDS)
+    action = serializers.ChoiceField(choices=[str(action) for action in workflow.BULK_ACTIONS])
+    reason = reason_field("Needed for dismiss and reopen")
+    user = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
+    to = serializers.ChoiceField(
+        choices=[Claim.Status.NEW, Claim.Status.IN_REVIEW], required=False, allow_null=True, default=None
+    )
+
+
+class BulkOutcomeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    ok = serializers.BooleanField()
+    status = serializers.CharField(required=False)
+    version = serializers.IntegerField(required=False)
+    error = serializers.CharField(required=False)
+    detail = serializers.CharField(required=False)
+
+
+class BulkResultSerializer(serializers.Serializer):
+    action = serializers.CharField()
+    succeeded = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    results = BulkOutcomeSerializer(many=True)
+
+
+# --- Queue and transitions
+
+
+class NextClaimView(APIView):
+    """Take the next claim to review.
+
+    Hands back the claim you already hold in review if there is one (so a
+    retried request never takes a second claim); otherwise takes the
+    highest-priority new claim, assigns it to you and moves it to in_review.
+    Concurrent reviewers always get different claims. 204 when the queue is empty.
+    """
+
+    @extend_schema(
+        request=None,
+        responses={200: ClaimSerializer, 204: OpenApiResponse(description="The queue is empty")},
+    )
+    def post(self, request: Request) -> Response:
+        claim = workflow.do_take_next(actor=actor_of(request))
+        if claim is None:
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        return claim_response(claim.pk)
+
+
+class AssignView(APIView):
+    """Editor: assign a new or in-review claim to a reviewer."""
+
+    @extend_schema(request=AssignInputSerializer, responses=ClaimSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        data = validated(AssignInputSerializer, request)
+        workflow.do_assign(
+            claim_id=pk,
+            version=data["version"],
+            username=data["user"],
+            reason=data["reason"],
+            actor=actor_of(request),
+        )
+        return claim_response(pk)
+
+
+class ReleaseView(APIView):
+    """The assignee hands a claim in review back to the queue."""
+
+    @extend_schema(request=ReleaseInputSerializer, responses=ClaimSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        data = validated(ReleaseInputSerializer, request)
+        workflow.do_release(
+            claim_id=pk, version=data["version"], reason=data["reason"], actor=actor_of(request)
+        )
+        return claim_response(pk)
+
+
+class VerdictView(APIView):
+    """Propose a verdict (or, without second review, publish it). Needs a rationale and a primary source."""
+
+    @extend_schema(request=VerdictInputSerializer, responses=ClaimSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        data = validated(VerdictInputSerializer, request)
+        services.do_propose_verdict(
+            claim_id=pk,
+            version=data["version"],
+            value=data["verdict"],
+            rationale=data["rationale"],
+            actor=actor_of(request),
+        )
+        return claim_response(pk)
+
+
+class ApproveView(APIView):
+    """Editor other than the verdict's author: publish the proposed verdict."""
+
+    @extend_schema(request=VersionInputSerializer, responses=ClaimSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        data = validated(VersionInputSerializer, request)
+        services.do_approve_verdict(claim_id=pk, version=data["version"], actor=actor_of(request))
+        return claim_response(pk)
+
+
+class RejectView(APIView):
+    """Editor other than the verdict's author: send the verdict back to review with a comment."""
+
+    @extend_schema(request=RejectInputSerializer, responses=ClaimSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        data = validated(RejectInputSerializer, request)
+        services.do_reject_verdict(
+            claim_id=pk, version=data["version"], comment=data["comment"], actor=actor_of(request)
+        )
+        return claim_response(pk)
+
+
+class DismissView(APIView):
+    """Editor: not a checkable claim."""
+
+    @extend_schema(request=DismissInputSerializer, responses=ClaimSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        data = validated(DismissInputSerializer, request)
+        workflow.do_dismiss(
+            claim_id=pk, version=data["version"], reason=data["reason"], actor=actor_of(request)
+        )
+        return claim_response(pk)
+
+
+class ReopenView(APIView):
+    """Editor: reopen a verified, disputed or dismissed claim."""
+
+    @extend_schema(request=ReopenInputSerializer, responses=ClaimSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        data = validated(ReopenInputSerializer, request)
+        workflow.do_reopen(
+            claim_id=pk,
+            version=data["version"],
+            reason=data["reason"],
+            to=data["to"],
+            actor=actor_of(request),
+        )
+        return claim_response(pk)
+
+
+class BulkView(APIView):
+    """Editor: dismiss, assign or reopen many claims.
+
+    Each claim is acted on by itself at its current version; the answer lists
+    every id's outcome (``ok`` with the new status and version, or the error a
+    single request would have got), so one claim that moved meanwhile does not
+    block the rest.
+    """
+
+    @extend_schema(request=BulkInputSerializer, responses=BulkResultSerializer)
+    def post(self, request: Request) -> Response:
+        data = validated(BulkInputSerializer, request)
+        outcomes = workflow.do_bulk(
+            ids=data["ids"],
+            action=data["action"],
+            reason=data["reason"],
+            username=data["user"],
+            to=data["to"],
+            actor=actor_of(request),
+        )
+        succeeded = sum(1 for outcome in outcomes if outcome.ok)
+        return Response(
+            {
+                "action": data["action"],
+                "succeeded": succeeded,
+                "failed": len(outcomes) - succeeded,
+                "results": [outcome.as_dict() for outcome in outcomes],
+            }
+        )
+
+
+# --- Reads and evidence
+
+
+class _ClaimChildList(generics.ListAPIView):
+    """A paginated list under one claim, oldest first; 404 for an unknown claim."""
+
+    filter_backends: list[Any] = []
+
+    def claim_id(self) -> int:
+        claim_id = int(self.kwargs["pk"])
+        selectors.check_claim_exists(claim_id=claim_id)
+        return claim_id
+
+
+class EvidenceView(_ClaimChildList):
+    """The sources of a claim, primary ones first; POST adds one (any reviewer)."""
+
+    serializer_class = EvidenceSerializer
+
+    def get_queryset(self) -> Any:
+        return selectors.claim_evidence(claim_id=self.claim_id())
+
+    @extend_schema(request=EvidenceInputSerializer, responses={201: EvidenceSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        data = validated(EvidenceInputSerializer, request)
+        evidence = services.do_add_evidence(claim_id=pk, actor=actor_of(request), **data)
+        return Response(EvidenceSerializer(evidence).data, status=status.HTTP_201_CREATED)
+
+
+class VerdictListView(_ClaimChildList):
+    """Every verdict revision of a claim, newest first: proposed, approved and rejected."""
+
+    serializer_class = VerdictSerializer
+
+    def get_queryset(self) -> Any:
+        return selectors.claim_verdicts(claim_id=self.claim_id())
+
+
+class EventListView(_ClaimChildList):
+    """The claim's audit trail, oldest first: every change with who, from, to and why."""
+
+    serializer_class = ClaimEventSerializer
+
+    def get_queryset(self) -> Any:
+        return selectors.claim_events(claim_id=self.claim_id())
+
+
+class ClaimReviewView(APIView):
+    """schema.org ClaimReview JSON-LD of the claim's published verdict; 409 while it has none."""
+
+    @extend_schema(responses={200: OpenApiResponse(description="ClaimReview JSON-LD")})
+    def get(self, request: Request, pk: int) -> Response:
+        claim = selectors.claim_detail(claim_id=pk)
+        if not claim.verdict:
+            raise Conflict(
+                f"Claim {pk} has no published verdict yet (it is {claim.status}).",
+                data=workflow.current_state(claim),
+            )
+        review = claim_review_jsonld(
+            claim=claim,
+            verdict=selectors.latest_approved_verdict(claim_id=pk),
+            site_url=settings.SITE_URL,
+            publisher=getattr(settings, "FACTCHECK_PUBLISHER", "") or urlsplit(settings.SITE_URL).netloc,
+        )
+        return Response(review, content_type="application/ld+json")
