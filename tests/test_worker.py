@@ -34,8 +34,7 @@ def _database_url() -> str:
 @pytest.fixture
 def worker(tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
     """A Celery worker process using the test database and the configured broker."""
-    with app.connection_for_write() as conn:
-        conn.default_channel.queue_purge(settings.CELERY_TASK_DEFAULT_QUEUE)
+    app.control.purge()
     env = {**os.environ, "DATABASE_URL": _database_url(), "REDIS_URL": settings.REDIS_URL}
     env.pop("CELERY_TASK_ALWAYS_EAGER", None)
     log = (tmp_path / "worker.log").open("wb")
