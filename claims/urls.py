@@ -5,5 +5,7 @@ from . import views
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("claims/<int:pk>/", views.claim_detail, name="claim-detail"),
+    path("claims/next/", views.take_next, name="claim-take-next"),
+    path("claims/<int:pk>/<slug:action>/", views.claim_action, name="claim-action"),
     path("articles/<int:pk>/", views.article_detail, name="article-detail"),
 ]
