@@ -3,9 +3,9 @@
 ::
 
     new ──take / assign──▶ in_review ──propose──▶ awaiting_approval ──approve──▶ verified | disputed
-     ▲                      │  ▲  │                      │
-     └───────release────────┘  │  └──decide (no second review)────────────────▶ verified | disputed
-                               └────────reject──────────┘
+                           in_review ──decide (second review off)────────────▶ verified | disputed
+                           awaiting_approval ──reject──▶ in_review
+                           in_review ──release──▶ new
     new, in_review, awaiting_approval ──dismiss──▶ dismissed
     verified, disputed, dismissed ──reopen──▶ new (default) | in_review
 
@@ -27,7 +27,6 @@ Decisions the API documents:
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -47,8 +46,6 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
     from integrations.models import Integration
-
-logger = logging.getLogger(__name__)
 
 
 class Action(StrEnum):
