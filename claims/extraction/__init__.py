@@ -17,6 +17,7 @@ from collections.abc import Collection
 from .annotate import annotate
 from .attribution import Attributor
 from .clean import clean, line_key
+from .features import tokenize
 from .language import detect_language, looks_binary
 from .model import THRESHOLD, blended_logits, score_sentences, sigmoid
 from .sentences import split_spans
@@ -82,14 +83,16 @@ def extract(
 
     spans = split_spans(text)
     texts = [text[s:e] for s, e in spans]
-    logits = blended_logits(texts)
-    speakers, sources = Attributor(text, spans).speakers()
-    quotes = _quote_coverage(text, spans)
+    tokens = [tokenize(t) for t in texts]
+    logits = blended_logits(texts, tokens)
+    attributor = Attributor(text, spans, [tk.lowset for tk in tokens])
+    speakers, sources = attributor.speakers()
+    quotes = attributor.in_quote()
 
     sentences: list[Sentence] = []
     for k, (s, e) in enumerate(spans):
         sent = texts[k]
-        ann = annotate(sent, speakers[k], sources[k], quotes[k])
+        ann = annotate(sent, speakers[k], sources[k], quotes[k], tokens[k])
         score = sigmoid(float(logits[k]) + ann.context_cue)
         worthy = score >= THRESHOLD and len(sent.split()) >= MIN_CLAIM_WORDS
         sentences.append(
@@ -115,20 +118,6 @@ def extract(
     if not result.claims:
         result.reason = "no check-worthy sentences found"
     return result
-
-
-def _quote_coverage(text: str, spans: list[tuple[int, int]]) -> list[bool]:
-    """Whether each sentence lies (partly) inside a direct quotation."""
-    from .attribution import _mask_quotes
-
-    _, quotes = _mask_quotes(text)
-    out: list[bool] = []
-    q = 0
-    for s, e in spans:
-        while q < len(quotes) and quotes[q][1] <= s:
-            q += 1
-        out.append(q < len(quotes) and quotes[q][0] < e and (quotes[q][1] - quotes[q][0]) > 12)
-    return out
 
 
 def _failed(text: str, reason: str) -> ExtractionResult:

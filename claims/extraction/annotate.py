@@ -5,50 +5,59 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .features import Tokens, cap_spans, tokenize
 from .figures import describe, find_figures
 from .types import ClaimKind, Figure
 
-_SUPERLATIVE_RE = re.compile(
-    r"\b(?:largest|biggest|highest|lowest|smallest|greatest|longest|shortest|oldest|newest|richest|poorest|"
-    r"strongest|weakest|fastest|slowest|harshest|closest|widest|deepest|hottest|coldest|youngest|toughest|"
-    r"cheapest|fewest|best|worst|[a-z]{3,}iest|first|only|record|unprecedented|most \w+|least \w+|top)\b",
-    re.IGNORECASE,
+
+def _words(s: str) -> frozenset[str]:
+    return frozenset(s.split())
+
+
+_SUPERLATIVES = _words(
+    "largest biggest highest lowest smallest greatest longest shortest oldest newest richest poorest "
+    "strongest weakest fastest slowest harshest closest widest deepest hottest coldest youngest toughest "
+    "cheapest fewest best worst first only record unprecedented top most least"
 )
-_NOT_SUPERLATIVE = frozenset({"most of", "most people", "least one", "most likely", "first time"})
-_COMPARATIVE_RE = re.compile(
-    r"\b(?:(?:more|less|fewer|[a-z]{2,}er) than|compared (?:with|to)|twice as|double[ds]?|tripled|"
-    r"(?:up|down) \d[\d.,]*\s?(?:%|percent|per cent)|(?:rose|fell|grew|dropped|jumped|surged|plunged|"
-    r"declined|increased|decreased) (?:by|to)?)",
-    re.IGNORECASE,
+_NOT_SUPERLATIVE = _words("most_of most_people least_one most_likely first_time most_recently at_least")
+_NOT_IEST = _words("easiest earliest")
+_THAN_OK = _words("more less fewer")
+_NOT_THAN = _words("other rather never after further later whether either neither")
+_CHANGE_VERBS = _words(
+    "rose risen fell fallen grew grown dropped jumped surged plunged declined increased decreased doubled "
+    "tripled halved soared slumped"
 )
-_NOT_COMPARATIVE = frozenset({"other than", "rather than", "never than", "after than", "further than"})
-_PREDICTION_RE = re.compile(
-    r"\b(?:will|won['’]t|shall|(?:is|are|was|were) expected to|expects?|forecasts?|predicts?|projected to|"
-    r"(?:is|are) set to|(?:is|are) likely to|(?:is|are) going to|plans? to|intends? to|aims? to|by 20\d\d)\b",
-    re.IGNORECASE,
+_PREDICT_WORDS = _words("will shall won't forecast forecasts predicts predicted expects")
+_PREDICT_BEFORE_TO = _words("expected likely set going projected plans plan intends aims poised")
+_EVENT_WORDS = _words(
+    "met meet meets signed held holds announced launched began begun started agreed pledged released visited "
+    "killed attacked invaded arrested elected appointed resigned approved passed voted imposed banned sent "
+    "sending landed arrived attended died opened closed declared designated reached hit published proposed "
+    "sanctioned seized struck fired won lost discussed confirmed reported criticized criticised refused "
+    "accused provided deployed"
 )
-_EVENT_RE = re.compile(
-    r"\b(?:met|meet|meets|signed|held|holds|announced|launched|began|begun|started|agreed|pledged|released|"
-    r"visited|killed|attacked|invaded|arrested|elected|appointed|resigned|approved|passed|voted|imposed|"
-    r"banned|sent|sending|landed|arrived|attended|died|opened|closed|declared|designated|reached|hit|"
-    r"published|proposed|sanctioned|seized|launched|struck|fired|won|lost|took part|discussed|confirmed|"
-    r"reported|criticized|criticised|refused|accused|provided|deployed)\b",
-    re.IGNORECASE,
+_TIME_WORDS = _words(
+    "monday tuesday wednesday thursday friday saturday sunday yesterday today january february march april "
+    "may june july august september october november december"
 )
-_TIME_RE = re.compile(
-    r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|last (?:week|month|year)|"
-    r"this (?:week|month|year)|january|february|march|april|may|june|july|august|september|october|"
-    r"november|december|(?:19|20)\d\d)\b",
-    re.IGNORECASE,
-)
-_OPINION_RE = re.compile(
-    r"\b(?:i think|i believe|i feel|in my (?:view|opinion)|we must|we need to|should|ought to|let['’]s|"
-    r"hopefully|i hope|thank you)\b",
-    re.IGNORECASE,
+_OPINION_PHRASES = (
+    " i think ",
+    " i believe ",
+    " i feel ",
+    " in my view ",
+    " in my opinion ",
+    " we must ",
+    " we need to ",
+    " should ",
+    " ought to ",
+    " let's ",
+    " hopefully ",
+    " i hope ",
+    " thank you ",
 )
 _QUOTE_WORDS_RE = re.compile(r"[“\"]([^”\"]{12,})[”\"]?")
-_CAP_SPAN_RE = re.compile(r"(?<=[a-z,;:’'] )[A-Z][\w’'-]+(?: (?:of |de )?[A-Z][\w’'-]+)*")
 
+_DIGIT_RE = re.compile(r"\d")
 STAT_KINDS = frozenset({"money", "percent", "count", "range", "number"})
 
 
@@ -74,31 +83,99 @@ class _Signals:
     question: bool
 
 
-def _first(regex: re.Pattern[str], text: str, exclude: frozenset[str]) -> str:
-    for m in regex.finditer(text):
-        word = m.group(0)
-        if word.lower() not in exclude:
-            return word
+def _superlative(low: list[str], lowset: frozenset[str], joined: str) -> str:
+    if _SUPERLATIVES.isdisjoint(lowset) and "iest " not in joined:
+        return ""
+    for k, t in enumerate(low):
+        nxt = low[k + 1] if k + 1 < len(low) else ""
+        prev = low[k - 1] if k else ""
+        if t in _SUPERLATIVES or (t.endswith("iest") and len(t) > 5 and t not in _NOT_IEST):
+            if f"{t}_{nxt}" in _NOT_SUPERLATIVE or f"{prev}_{t}" in _NOT_SUPERLATIVE:
+                continue
+            if t in ("most", "least"):
+                if not nxt.isalpha():
+                    continue
+                return f"{t} {nxt}"
+            return t
     return ""
 
 
-def _signals(text: str) -> _Signals:
-    figures = tuple(find_figures(text))
-    prediction = _PREDICTION_RE.search(text)
-    event = _EVENT_RE.search(text)
-    opinion = _OPINION_RE.search(text)
+def _comparative(low: list[str], lowset: frozenset[str]) -> str:
+    if "than" in lowset:
+        for k in range(1, len(low)):
+            if low[k] == "than":
+                x = low[k - 1]
+                if x in _THAN_OK or (len(x) >= 4 and x.endswith("er") and x not in _NOT_THAN):
+                    return f"{x} than"
+    if "compared" in lowset:
+        for k in range(len(low) - 1):
+            if low[k] == "compared" and low[k + 1] in ("with", "to"):
+                return f"compared {low[k + 1]}"
+    if "twice" in lowset and " twice as " in " ".join(low):
+        return "twice as"
+    for k, t in enumerate(low):
+        if (
+            t in ("up", "down")
+            and k + 2 < len(low)
+            and low[k + 1][0].isdigit()
+            and low[k + 2] in ("%", "percent")
+        ):
+            return f"{t} {low[k + 1]}{low[k + 2] if low[k + 2] == '%' else ' percent'}"
+    if not _CHANGE_VERBS.isdisjoint(lowset):
+        return next(t for t in low if t in _CHANGE_VERBS)
+    return ""
+
+
+def _prediction(low: list[str], lowset: frozenset[str]) -> str:
+    hit = lowset & _PREDICT_WORDS
+    if hit:
+        return next(t for t in low if t in hit)
+    if "to" in lowset and not _PREDICT_BEFORE_TO.isdisjoint(lowset):
+        for k in range(len(low) - 1):
+            if low[k] in _PREDICT_BEFORE_TO and low[k + 1] == "to":
+                return f"{low[k]} to"
+    return ""
+
+
+def _signals(text: str, tokens: Tokens | None = None) -> _Signals:
+    tk = tokens if tokens is not None else tokenize(text)
+    low, ls = tk.low, tk.lowset
+    figures = tuple(find_figures(text, ls)) if (_has_digit(text) or not _NUMBER_HINTS.isdisjoint(ls)) else ()
+    event = "" if _EVENT_WORDS.isdisjoint(ls) else next(t for t in low if t in _EVENT_WORDS)
+    if not event and " took part " in tk.joined:
+        event = "took part"
+    opinion = next((p.strip() for p in _OPINION_PHRASES if p in tk.joined), "")
+    timed = (
+        not _TIME_WORDS.isdisjoint(ls)
+        or any(f.kind in ("year", "date") for f in figures)
+        or any(
+            p in tk.joined
+            for p in (" last week ", " last month ", " last year ", " this year ", " this week ")
+        )
+    )
     return _Signals(
         figures=figures,
         stat=any(f.kind in STAT_KINDS for f in figures),
-        superlative=_first(_SUPERLATIVE_RE, text, _NOT_SUPERLATIVE),
-        comparative=_first(_COMPARATIVE_RE, text, _NOT_COMPARATIVE),
-        prediction=prediction.group(0) if prediction else "",
-        event=event.group(0) if event else "",
-        timed=bool(_TIME_RE.search(text)),
-        opinion=opinion.group(0) if opinion else "",
-        names=len(_CAP_SPAN_RE.findall(text)),
+        superlative=_superlative(low, ls, tk.joined),
+        comparative=_comparative(low, ls),
+        prediction=_prediction(low, ls),
+        event=event,
+        timed=timed,
+        opinion=opinion,
+        names=cap_spans(tk),
         question=text.rstrip().endswith("?"),
     )
+
+
+_NUMBER_HINTS = _words(
+    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety dozen dozens tens "
+    "hundreds"
+)
+
+
+def _has_digit(text: str) -> bool:
+    return any(c.isdigit() for c in text) if len(text) < 64 else bool(_DIGIT_RE.search(text))
 
 
 def _text_cue(sig: _Signals) -> float:
@@ -119,14 +196,14 @@ def _text_cue(sig: _Signals) -> float:
     return cue
 
 
-def text_cue(text: str) -> float:
+def text_cue(text: str, tokens: Tokens | None = None) -> float:
     """Rule-based factuality cue of a sentence on its own, roughly in [-0.7, 1.1].
 
     Figures, superlatives/comparatives, dated events and named entities push
     it up; opinion markers ("I think", "we must") and questions push it down.
     The scorer adds it, weighted, to the model's logit.
     """
-    return _text_cue(_signals(text))
+    return _text_cue(_signals(text, tokens))
 
 
 #: Logit shift for a sentence attributed to a named person / that is a direct quotation of one.
@@ -135,15 +212,17 @@ QUOTED_SPEAKER_CUE = 0.4
 SOURCE_CUE = 0.15
 
 
-def annotate(text: str, speaker: str, sources: list[str], in_quote: bool) -> Annotation:
+def annotate(
+    text: str, speaker: str, sources: list[str], in_quote: bool, tokens: Tokens | None = None
+) -> Annotation:
     """Kind, readable reasons, figures and context cue of one sentence.
 
     ``in_quote``: the sentence is (part of) a direct quotation.
     """
-    sig = _signals(text)
+    sig = _signals(text, tokens)
     figures = sig.figures
     stat = sig.stat
-    quoted = in_quote or bool(_QUOTE_WORDS_RE.search(text))
+    quoted = in_quote or (("“" in text or '"' in text) and bool(_QUOTE_WORDS_RE.search(text)))
     reasons: list[str] = [describe(f) for f in figures]
     if speaker:
         reasons.append(f"attributed to {speaker}")

@@ -41,6 +41,8 @@ _SPEECH_VERBS = (
     r"reiterated|reiterates|confirmed|confirms|denied|denies|predicted|predicts|asked|concluded|admitted|"
     r"admits|cautioned|countered|maintained|mentioned|pointed out|believes|believed|thinks|said on \w+"
 )
+_SPEECH_WORDS = frozenset(w for w in re.findall(r"[a-z]+", _SPEECH_VERBS) if len(w) > 2)
+_LOWER_WORD_RE = re.compile(r"[a-z]+")
 _AUX = r"(?:(?:has|had|have|also|later|then|further|previously|repeatedly|once|recently|again|earlier)\s+)*"
 _VERB_RE = re.compile(rf"\b{_AUX}(?:{_SPEECH_VERBS})\b")
 _PRONOUN_VERB_RE = re.compile(rf"(?:^|[,;:”\"’]\s*|\s)(?P<pron>he|she|He|She)\s+{_AUX}(?:{_SPEECH_VERBS})\b")
@@ -98,35 +100,58 @@ class Attribution:
     pronoun: bool = False  # speaker came from "he/she said"
 
 
+_QUOTE_MARK_RE = re.compile(r"[“”\"]")
+
+
 def _mask_quotes(text: str) -> tuple[str, list[tuple[int, int]]]:
-    """Replace quoted content by '·' (same length) and return the quote spans (offsets incl. marks)."""
-    chars = list(text)
+    """Replace quoted content by '·' (same length) and return the quote spans (offsets incl. marks).
+
+    Curly quotes pair “ with ”; straight quotes pair in turn. An unclosed quote
+    runs to the end of its paragraph line.
+    """
     spans: list[tuple[int, int]] = []
     open_at = -1
     straight_open = -1
-    for i, c in enumerate(text):
+    for m in _QUOTE_MARK_RE.finditer(text):
+        i = m.start()
+        c = m.group(0)
         if c == "“":
+            if open_at >= 0:
+                nl = text.find("\n", open_at, i)
+                if nl >= 0:  # the previous paragraph's quote never closed
+                    spans.append((open_at, nl))
+                    open_at = -1
             if open_at < 0:
                 open_at = i
         elif c == "”":
             if open_at >= 0:
                 spans.append((open_at, i + 1))
                 open_at = -1
-        elif c == '"':
-            if straight_open < 0:
-                straight_open = i
-            else:
-                spans.append((straight_open, i + 1))
-                straight_open = -1
-    if open_at >= 0:
-        spans.append((open_at, len(text)))
-    if straight_open >= 0:
-        spans.append((straight_open, len(text)))
+        elif straight_open < 0:
+            straight_open = i
+        else:
+            spans.append((straight_open, i + 1))
+            straight_open = -1
+    for start in (open_at, straight_open):
+        if start >= 0:
+            nl = text.find("\n", start)
+            spans.append((start, len(text) if nl < 0 else nl))
+    if not spans:
+        return text, spans
+    spans.sort()
+    parts: list[str] = []
+    pos = 0
     for a, b in spans:
-        for k in range(a + 1, b - 1 if b - 1 > a else b):
-            if chars[k] != "\n":
-                chars[k] = "·"
-    return "".join(chars), spans
+        inner_start = max(a + 1, pos)
+        inner_end = b - 1 if text[b - 1 : b] in ("”", '"') and b - 1 > a else b
+        if inner_end <= inner_start:
+            continue
+        parts.append(text[pos:inner_start])
+        parts.append("·" * (inner_end - inner_start))
+        pos = inner_end
+    parts.append(text[pos:])
+    masked = "".join(parts)
+    return masked, spans
 
 
 def _is_cap(tok: str) -> bool:
@@ -191,39 +216,39 @@ def _tokens(text: str) -> list[tuple[int, int, str]]:
     return [(m.start(), m.end(), m.group(0)) for m in _TOKEN_RE.finditer(text)]
 
 
+_CAP_RUN_RE = re.compile(
+    r"[A-Z][\w’'.-]*(?: (?:(?:de|da|van|von|bin|al|la|le|del|di|du|dos|der) )?[A-Z][\w’'.-]*)*"
+)
+_PREV_WORD_RE = re.compile(r"([A-Za-z][\w-]*) $")
+
+
 def titled_names(text: str) -> list[str]:
     """Names introduced with a title or role: "Foreign Minister Wang Yi" -> "Wang Yi"."""
-    toks = [t for _, _, t in _tokens(text)]
     out: list[str] = []
-    i = 0
-    n = len(toks)
-    while i < n:
-        low = toks[i].lower()
-        if low in TITLE_WORDS and low not in _FUNCTION_WORDS:
-            j = i + 1
-            run: list[str] = []
-            while j < n and (_is_cap(toks[j]) or (run and toks[j].lower() in _PARTICLES)):
-                if toks[j].lower() in TITLE_WORDS:
-                    break
-                run.append(toks[j])
-                j += 1
-                if len(run) >= 5:
-                    break
-            while run and run[-1].lower() in _PARTICLES:
-                run.pop()
-            if run:
-                run[-1] = _strip_possessive(run[-1])
-            if len(run) >= 2 and _name_tokens_ok(run):
-                out.append(" ".join(run))
-            i = max(j, i + 1)
-        else:
-            i += 1
+    for m in _CAP_RUN_RE.finditer(text):
+        toks = m.group(0).split(" ")
+        last_title = -1
+        for k, tok in enumerate(toks):
+            low = tok.lower()
+            if low in TITLE_WORDS and low not in _FUNCTION_WORDS:
+                last_title = k
+        if last_title < 0:
+            pw = _PREV_WORD_RE.search(text, max(0, m.start() - 30), m.start())
+            if not pw or pw.group(1).lower() not in TITLE_WORDS or pw.group(1).lower() in _FUNCTION_WORDS:
+                continue
+        run = toks[last_title + 1 :]
+        while run and run[-1].lower() in _PARTICLES:
+            run.pop()
+        if run:
+            run[-1] = _strip_possessive(run[-1].rstrip("."))
+        if 2 <= len(run) <= 5 and _name_tokens_ok(run):
+            out.append(" ".join(run))
     return out
 
 
 def _name_before(masked: str, pos: int) -> list[str]:
     """Capitalised name tokens right before ``pos``, walking back to a title or a lower-case word."""
-    toks = _tokens(masked[:pos])
+    toks = _tokens(masked[max(0, pos - 120) : pos])
     run: list[str] = []
     for _, _, tok in reversed(toks):
         if (_is_cap(tok) and tok.lower() not in TITLE_WORDS) or (run and tok.lower() in _PARTICLES):
@@ -267,9 +292,16 @@ def _name_after(masked: str, pos: int) -> list[str]:
 class Attributor:
     """Resolve speakers sentence by sentence over one article."""
 
-    def __init__(self, text: str, spans: Sequence[tuple[int, int]]) -> None:
+    def __init__(
+        self,
+        text: str,
+        spans: Sequence[tuple[int, int]],
+        words: Sequence[frozenset[str]] | None = None,
+    ) -> None:
+        """``words``: optional lower-case word set of each sentence (saves re-tokenising)."""
         self.text = text
         self.spans = list(spans)
+        self.words = list(words) if words is not None else None
         self.index = PersonIndex()
         masked, self.quotes = _mask_quotes(text)
         self.masked = masked
@@ -303,24 +335,31 @@ class Attributor:
             return resolved
         return name if titled and len(name) > 2 and not _NATIONALITY_RE.match(name) else ""
 
-    def _direct(self, s: int, e: int) -> Attribution:
-        """Attribution stated inside the sentence itself (outside its quotations)."""
+    def _direct(self, s: int, e: int, words: frozenset[str] | None = None) -> Attribution:
+        """Attribution stated inside the sentence itself (outside its quotations).
+
+        ``words``: the sentence's lower-case words, used to skip patterns that cannot match.
+        """
         seg = self.masked[s:e]
         att = Attribution()
-        for m in _ACCORDING_RE.finditer(seg):
+        low = seg.lower()
+        if words is None:
+            words = frozenset(_LOWER_WORD_RE.findall(low))
+        for m in _ACCORDING_RE.finditer(seg) if "according" in words else ():
             what = m.group("what").strip()
-            words = what.split()
-            name = self._validate(_name_before(what, len(what))) if words else ""
-            if name and len(words) <= 8 and words[0][:1].isupper():
+            what_words = what.split()
+            name = self._validate(_name_before(what, len(what))) if what_words else ""
+            if name and len(what_words) <= 8 and what_words[0][:1].isupper():
                 att.speaker = att.speaker or name
             else:
-                att.sources.append(" ".join(words[:8]))
-        for m in _CITING_RE.finditer(seg):
+                att.sources.append(" ".join(what_words[:8]))
+        for m in _CITING_RE.finditer(seg) if "citing" in words else ():
             what = m.group("what").strip()
             run = _name_before(what, len(what))
             name = self._validate(run)
             att.sources.append(f"citing {name}" if name else "citing " + " ".join(what.split()[:8]))
-        for m in _REPORTED_RE.finditer(seg):
+        reported = "reported" in words or "reports" in words or "said in a statement" in low
+        for m in _REPORTED_RE.finditer(seg) if reported else ():
             who = m.group("who").split()
             while who and who[0].lower() in ("the", "a", "an"):
                 who.pop(0)
@@ -328,9 +367,9 @@ class Attributor:
                 att.sources.append(" ".join(who))
         if att.speaker:
             return att
-        for m in _VERB_RE.finditer(seg):
+        for m in _VERB_RE.finditer(seg) if not _SPEECH_WORDS.isdisjoint(words) else ():
             run = _name_before(seg, m.start())
-            before = _tokens(seg[: m.start()])
+            before = _tokens(seg[max(0, m.start() - 120) : m.start()])
             k = len(before) - len(run) - 1
             prev = before[k][2].lower() if run and k >= 0 else ""
             if prev in ("and", "&", "or", "nor", "both"):
@@ -342,10 +381,20 @@ class Attributor:
             if name:
                 att.speaker = name
                 return att
-        pm = _PRONOUN_VERB_RE.search(seg)
-        if pm:
+        if ("he" in words or "she" in words) and _PRONOUN_VERB_RE.search(seg):
             att.pronoun = True
         return att
+
+    def in_quote(self) -> list[bool]:
+        """Whether each sentence lies (partly) inside a direct quotation of more than a few characters."""
+        out: list[bool] = []
+        q = 0
+        quotes = self.quotes
+        for s, e in self.spans:
+            while q < len(quotes) and quotes[q][1] <= s:
+                q += 1
+            out.append(q < len(quotes) and quotes[q][0] < e and (quotes[q][1] - quotes[q][0]) > 12)
+        return out
 
     def _mentions(self, s: int, e: int) -> list[str]:
         return [name for _, name in self.index.mentions(self.masked[s:e])]
@@ -353,7 +402,8 @@ class Attributor:
     def speakers(self) -> tuple[list[str], list[list[str]]]:
         """Speaker ('' when unsure) and source phrases of every sentence span."""
         n = len(self.spans)
-        direct = [self._direct(s, e) for s, e in self.spans]
+        words = self.words
+        direct = [self._direct(s, e, words[k] if words else None) for k, (s, e) in enumerate(self.spans)]
         # sentences' own quotation coverage
         quote_of: list[int] = [-1] * n
         q_i = 0

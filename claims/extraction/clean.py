@@ -33,17 +33,26 @@ from .types import RemovedBlock
 
 _KEY_STRIP_RE = re.compile(r"[\W_]+", re.UNICODE)
 _DIGITS_RE = re.compile(r"\d+")
+_KEY_TABLE = str.maketrans(
+    {
+        **{c: " " for c in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~\t“”‘’«»—–…•·|\u00a0"},
+        **{d: "" for d in "0123456789"},
+    }
+)
 
 
 def line_key(line: str) -> str:
     """Normalised form of a line, used to spot lines an outlet repeats across articles.
 
-    Case, punctuation, accents-as-compatibility-forms and runs of whitespace are
-    ignored and every run of digits becomes ``0``, so "23 comments" and
-    "4 comments" share a key.
+    Case, punctuation, compatibility forms (NFKC) and runs of whitespace are
+    ignored and digits are dropped, so "23 comments" and "4 comments" share a
+    key, as do "Article content" and "ARTICLE CONTENT:".
     """
-    s = unicodedata.normalize("NFKC", line).casefold()
-    s = _DIGITS_RE.sub("0", s)
+    s = line.casefold().translate(_KEY_TABLE)
+    if s.isascii():
+        return " ".join(s.split())
+    s = unicodedata.normalize("NFKC", s).casefold()
+    s = _DIGITS_RE.sub("", s)
     return " ".join(_KEY_STRIP_RE.sub(" ", s).split())
 
 
@@ -97,7 +106,14 @@ _IMPERATIVE_RE = re.compile(
     re.IGNORECASE,
 )
 _BULLET_RE = re.compile(r"^\s*(?:[-–—•·*▪►✓✔☐■□○●]|\d{1,2}[.)])\s+")
-_TERMINAL_RE = re.compile(r"[.!?…:;\"”’')\]]\s*$")
+_TERMINAL_CHARS = frozenset(".!?…:;\"”’')]")
+
+
+def _terminal(text: str) -> bool:
+    """Does the (stripped) line end like a sentence or a quotation?"""
+    return text.rstrip()[-1:] in _TERMINAL_CHARS
+
+
 _LETTER_RE = re.compile(r"[^\W\d_]", re.UNICODE)
 _WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
 _READER_RE = re.compile(r"\b(?:you|your|yours|we|our|us)\b", re.IGNORECASE)
@@ -106,9 +122,25 @@ _APPEAL_RE = re.compile(
     r"independent media|free press|your help|your support)\b",
     re.IGNORECASE,
 )
+# Cheap word test run before the call-to-action pattern: every branch of the
+# pattern contains one of these words, so a line without any cannot match it.
+_CTA_TRIGGERS = frozenset(
+    """
+    subscribe subscribed subscriber subscribers subscribing subscription subscriptions paywall premium sign
+    signing signup signin log logging login register registered registering registration account unlock
+    unlocked unlimited trial cancel anytime month week year mo newsletter newsletters inbox mailbox updates
+    donate donated donating donation donations support supporting become contribution gift follow share
+    click tap read more recommended related most trending leave post comment comments email address
+    required save join cookie cookies privacy terms rights advertisement sponsored dear reader readers
+    message thank download app listen remind ready member already contributions subscribes unlocks unlocking
+    registers donors
+    """.split()  # noqa: SIM905
+)
 _QUOTE_CHARS = '“”"«»'
 
-_WS_RE = re.compile(r"[ \t\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_WS_RE = re.compile(
+    r"[ \t\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]{2,}|[\t\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]"
+)
 _INVISIBLE_RE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
@@ -135,7 +167,7 @@ def _unwrap_hard_wrapped(lines: list[str]) -> list[str]:
     nonblank = [ln for ln in lines if ln.strip()]
     if len(nonblank) < 6:
         return lines
-    wrapped = sum(1 for ln in nonblank if 40 <= len(ln) <= 90 and not _TERMINAL_RE.search(ln))
+    wrapped = sum(1 for ln in nonblank if 40 <= len(ln) <= 90 and not _terminal(ln))
     if wrapped < 0.5 * len(nonblank):
         return lines
     out: list[str] = []
@@ -152,17 +184,18 @@ def _unwrap_hard_wrapped(lines: list[str]) -> list[str]:
 
 
 def _is_all_caps(text: str) -> bool:
-    letters = _LETTER_RE.findall(text)
+    if text.upper() == text:
+        return sum(1 for c in text if c.isupper()) >= 8
+    letters = [c for c in text if c.isalpha()]
     if len(letters) < 8:
         return False
-    upper = sum(1 for c in letters if c.isupper())
-    return upper >= 0.8 * len(letters)
+    return sum(1 for c in letters if c.isupper()) >= 0.8 * len(letters)
 
 
 def _looks_like_credit(text: str, words: int) -> bool:
     if _CREDIT_START_RE.search(text):
         return True
-    if words > 20 or _TERMINAL_RE.search(text):
+    if words > 20 or _terminal(text):
         return False
     # "Caption. Credit Name" : the last dot-separated segment is a short title-case phrase.
     if ". " in text or " | " in text or " / " in text:
@@ -185,8 +218,11 @@ def _classify(line: _Line, counts: Counter[str], outlet: Collection[str], seen: 
     if _SYNDICATION_RE.search(t):
         line.reason, line.strong = "syndication or copyright footer", True
         return
-    cta = _CTA_RE.search(t)
-    terminal = bool(_TERMINAL_RE.search(t))
+    triggered = not _CTA_TRIGGERS.isdisjoint(key.split())
+    cta = _CTA_RE.search(t) if triggered else None
+    if cta and ("“" in t or '"' in t) and len(_CTA_RE.findall(t)) < 2:
+        cta = None  # a quotation ("We will support our allies," she said) is story, not a prompt
+    terminal = _terminal(t)
     if counts[key] > 1:
         if line.words <= 12 or cta or _BULLET_RE.match(t) or key in seen:
             line.reason, line.strong = "line repeated within the article", True
@@ -199,7 +235,7 @@ def _classify(line: _Line, counts: Counter[str], outlet: Collection[str], seen: 
     if line.words <= 8 and _IMPERATIVE_RE.search(t):
         line.reason, line.strong = "call to action", True
         return
-    if _is_all_caps(t) and line.words <= 20:
+    if line.words <= 20 and _is_all_caps(t):
         line.reason, line.strong = "all-caps banner", True
         return
     if _looks_like_credit(t, line.words):
@@ -251,22 +287,29 @@ def _mark_tail(lines: list[_Line]) -> None:
     if n == 0:
         return
     total = sum(len(ln.text) for ln in lines) or 1
+    prefix = 0
+    first = -1
+    for i, ln in enumerate(lines):
+        if ln.strong and prefix >= 0.3 * total:
+            first = i
+            break
+        prefix += len(ln.text)
+    if first < 0:
+        return
     # story characters from position i to the end (lines that are neither boilerplate nor appeals)
     story_after = [0] * (n + 1)
     tail_chars = [0] * (n + 1)
-    for i in range(n - 1, -1, -1):
+    for i in range(n - 1, first - 1, -1):
         ln = lines[i]
         story = 0 if (ln.reason or _appeal_like(ln)) else len(ln.text)
         story_after[i] = story_after[i + 1] + story
         tail_chars[i] = tail_chars[i + 1] + len(ln.text)
-    prefix = 0
-    for i, ln in enumerate(lines):
-        if ln.strong and prefix >= 0.3 * total and story_after[i] <= 0.1 * tail_chars[i]:
+    for i in range(first, n):
+        if lines[i].strong and story_after[i] <= 0.1 * tail_chars[i]:
             for rest in lines[i:]:
                 if not rest.reason:
                     rest.reason = "after the end of the story"
             return
-        prefix += len(ln.text)
 
 
 def clean_text(body: str, outlet_lines: Collection[str] = ()) -> tuple[str, list[RemovedBlock]]:
@@ -277,7 +320,7 @@ def clean_text(body: str, outlet_lines: Collection[str] = ()) -> tuple[str, list
     for raw in raw_lines:
         t = raw.strip()
         if t:
-            lines.append(_Line(text=t, key=line_key(t), words=len(_WORD_RE.findall(t))))
+            lines.append(_Line(text=t, key=line_key(t), words=len(t.split())))
     counts = Counter(ln.key for ln in lines)
     outlet = outlet_lines if isinstance(outlet_lines, (set, frozenset, dict)) else frozenset(outlet_lines)
     seen: set[str] = set()

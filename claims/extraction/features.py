@@ -8,13 +8,15 @@ Three blocks, each L2-normalised on its own:
 
 * word block: hashed word unigrams and bigrams (numbers reduced to shapes such
   as ``<year>`` or ``<num>`` so "$245 billion" and "$3 million" look alike);
-* char block: hashed character 2-5-grams inside word boundaries (cached per
-  word, so they cost a dictionary lookup for words already seen);
+* char block: hashed character 2-5-grams inside word boundaries;
 * cue block: a few dense features a fact-checker looks for (figures, money,
   percentages, years, capitalised names, comparatives, attribution verbs,
   quotations, first-person opinion markers, questions, length).
 
-Hashing uses CRC-32, which is stable across processes and Python versions.
+Hashing uses CRC-32, which is stable across processes and Python versions;
+bigram buckets mix the two tokens' CRCs arithmetically. Everything a token
+contributes is cached per distinct token, so a sentence costs about one
+dictionary lookup per word.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import math
 import re
 import zlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -30,104 +33,132 @@ WORD_BITS = 18
 CHAR_BITS = 18
 WORD_DIM = 1 << WORD_BITS
 CHAR_DIM = 1 << CHAR_BITS
+_WORD_MASK = WORD_DIM - 1
+_CHAR_MASK = CHAR_DIM - 1
 
-_TOKEN_RE = re.compile(r"[a-z]+(?:'[a-z]+)?|\d+(?:[.,]\d+)*|[$%€£¥?]")
-_WORD_RE = re.compile(r"[a-z0-9]+")
-_APOS_RE = re.compile(r"[’‘`]")
-
-_CHAR_CACHE: dict[str, list[int]] = {}
-_CHAR_CACHE_MAX = 200_000
+_TOKEN_RE = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?|\d+(?:[.,]\d+)*|[$%€£¥?]")
+_APOS_TABLE = str.maketrans({"’": "'", "‘": "'", "`": "'"})
+_DIGIT_RE = re.compile(r"\d")
 
 
-def _h(feature: str, bits: int) -> int:
-    return zlib.crc32(feature.encode("utf-8")) & ((1 << bits) - 1)
+@dataclass(frozen=True, slots=True)
+class Tokens:
+    """Word tokens of one sentence, computed once and shared by the model and the annotator."""
+
+    raw: list[str]  # original case, apostrophes normalised to '
+    low: list[str]  # lower-case
+    lowset: frozenset[str]
+    joined: str  # " " + lower-case tokens joined by spaces + " " (for phrase look-ups)
+
+
+def tokenize(text: str) -> Tokens:
+    raw = _TOKEN_RE.findall(text.translate(_APOS_TABLE))
+    low = [t.lower() for t in raw]
+    return Tokens(raw=raw, low=low, lowset=frozenset(low), joined=" " + " ".join(low) + " ")
+
+
+def _crc(s: str) -> int:
+    return zlib.crc32(s.encode("utf-8"))
 
 
 def _shape(tok: str) -> str:
     c = tok[0]
     if c.isdigit():
-        digits = tok.replace(",", "").replace(".", "")
         if len(tok) == 4 and tok.isdigit() and tok[:2] in ("19", "20"):
             return "<year>"
         if "." in tok:
             return "<dec>"
+        digits = tok.replace(",", "")
         return "<num>" if len(digits) < 4 else "<bignum>"
     return tok
 
 
-def word_tokens(text: str) -> list[str]:
-    """Lower-cased word tokens with numbers reduced to their shape."""
-    low = _APOS_RE.sub("'", text.lower())
-    return [_shape(t) for t in _TOKEN_RE.findall(low)]
+# lower-case token -> (unigram bucket, 32-bit token hash for bigrams, char n-gram buckets)
+_TOK_CACHE: dict[str, tuple[int, int, np.ndarray]] = {}
+_TOK_CACHE_MAX = 200_000
+_START = _crc("<s>")
+_END = _crc("</s>")
+_MIX = 0x01000193
 
 
-def word_feature_ids(text: str) -> list[int]:
-    toks = word_tokens(text)
-    ids = [_h("w:" + t, WORD_BITS) for t in toks]
-    prev = "<s>"
-    for t in toks:
-        ids.append(_h("b:" + prev + " " + t, WORD_BITS))
-        prev = t
-    if toks:
-        ids.append(_h("b:" + prev + " </s>", WORD_BITS))
-    return ids
-
-
-def _char_ids(word: str) -> list[int]:
-    got = _CHAR_CACHE.get(word)
+def _token_info(tok: str) -> tuple[int, int, np.ndarray]:
+    got = _TOK_CACHE.get(tok)
     if got is not None:
         return got
-    padded = " " + word + " "
+    shaped = _shape(tok)
+    h = _crc(shaped)
+    padded = " " + shaped + " "
     n = len(padded)
-    out = [_h(padded[i : i + k], CHAR_BITS) for k in (2, 3, 4, 5) for i in range(n - k + 1)]
-    if len(_CHAR_CACHE) >= _CHAR_CACHE_MAX:
-        _CHAR_CACHE.clear()
-    _CHAR_CACHE[word] = out
-    return out
+    chars = [_crc(padded[i : i + k]) & _CHAR_MASK for k in (2, 3, 4, 5) for i in range(n - k + 1)]
+    info = (_crc("w:" + shaped) & _WORD_MASK, h, np.asarray(chars, dtype=np.int64))
+    if len(_TOK_CACHE) >= _TOK_CACHE_MAX:
+        _TOK_CACHE.clear()
+    _TOK_CACHE[tok] = info
+    return info
 
 
-def char_feature_ids(text: str) -> list[int]:
-    low = _APOS_RE.sub("'", text.lower())
-    ids: list[int] = []
-    for w in _WORD_RE.findall(low):
-        ids.extend(_char_ids(w))
-    return ids
+def hashed_ids(tokens: Tokens) -> tuple[list[int], list[np.ndarray]]:
+    """Bucket ids of the word block (unigrams + bigrams) and the char-block id arrays of one sentence."""
+    words: list[int] = []
+    chars: list[np.ndarray] = []
+    prev = _START
+    for tok in tokens.low:
+        uid, h, cids = _token_info(tok)
+        words.append(uid)
+        words.append(((prev * _MIX) ^ h) & _WORD_MASK)
+        chars.append(cids)
+        prev = h
+    if tokens.low:
+        words.append(((prev * _MIX) ^ _END) & _WORD_MASK)
+    return words, chars
+
+
+def word_tokens(text: str) -> list[str]:
+    """Lower-cased word tokens with numbers reduced to their shape."""
+    return [_shape(t) for t in tokenize(text).low]
 
 
 # ---------------------------------------------------------------- cue block
 
-_NUM_RE = re.compile(r"\d")
-_PCT_RE = re.compile(r"\d\s*(?:%|per\s?cent\b)", re.I)
-_MONEY_RE = re.compile(
-    r"[$€£¥]\s?\d|\d\s*(?:dollars?|euros?|pounds|yuan|rubles?|roubles?|yen)\b|\b(?:USD|EUR|GBP)\s?\d", re.I
+
+def _words(s: str) -> frozenset[str]:
+    return frozenset(s.split())
+
+
+_CURRENCY_WORDS = _words(
+    "dollar dollars euro euros pound pounds yuan ruble rubles rouble roubles yen usd eur gbp"
 )
-_SCALE_RE = re.compile(r"\b(?:thousand|million|billion|trillion|bn|mn)\b", re.I)
-_YEAR_RE = re.compile(r"\b(?:19|20)\d\d\b")
-_NUMWORD_RE = re.compile(
-    r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
-    r"hundred|hundreds|thousands|millions|billions|dozen|dozens|half|third|quarter|double|doubled|"
-    r"tripled|twice|first|second)\b",
-    re.I,
+_SCALE_WORDS = _words("thousand million billion trillion bn mn")
+_NUMBER_WORDS = _words(
+    "two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty hundred hundreds "
+    "thousands millions billions dozen dozens half third quarter double doubled tripled twice first second"
 )
-_COMPARE_RE = re.compile(
-    r"\b(?:more|less|fewer|higher|lower|larger|smaller|bigger|greater|most|least|largest|biggest|"
-    r"highest|lowest|smallest|best|worst|record|increase[ds]?|decrease[ds]?|rose|risen|fell|fallen|"
-    r"grew|grown|dropped|doubled|cut|up|down|than)\b",
-    re.I,
+_COMPARE_WORDS = _words(
+    "more less fewer higher lower larger smaller bigger greater most least largest biggest highest lowest "
+    "smallest best worst record increase increased increases decrease decreased decreases rose risen fell "
+    "fallen grew grown dropped doubled cut up down than"
 )
-_ATTRIB_RE = re.compile(
-    r"\b(?:said|says|told|stated|according|added|noted|argued|warned|announced|reported|claimed|"
-    r"estimates?|estimated|confirmed|denied|accused)\b",
-    re.I,
+_ATTRIB_WORDS = _words(
+    "said says told stated according added noted argued warned announced reported claimed estimate estimates "
+    "estimated confirmed denied accused"
 )
-_QUOTE_RE = re.compile(r"[“”\"]")
-_OPINION_RE = re.compile(
-    r"\b(?:i think|i believe|i feel|i hope|i want|we need|we must|we should|we've got to|let me|thank you|"
-    r"i'm going to|i will|i'd like)\b",
-    re.I,
+_OPINION_PHRASES = (
+    " i think ",
+    " i believe ",
+    " i feel ",
+    " i hope ",
+    " i want ",
+    " we need ",
+    " we must ",
+    " we should ",
+    " we've got to ",
+    " let me ",
+    " thank you ",
+    " i'm going to ",
+    " i will ",
+    " i'd like ",
 )
-_CAPSPAN_RE = re.compile(r"(?<=[a-z,;:] )[A-Z][a-z]+(?: [A-Z][a-z]+)*")
-_LAW_RE = re.compile(r"\b(?:law|bill|tax|taxes|budget|deficit|jobs|unemployment|percent|voted|vote)\b", re.I)
+_POLICY_WORDS = _words("law bill tax taxes budget deficit jobs unemployment percent voted vote")
 
 CUE_NAMES: tuple[str, ...] = (
     "has_digit",
@@ -148,65 +179,96 @@ CUE_NAMES: tuple[str, ...] = (
 CUE_DIM = len(CUE_NAMES)
 
 
-def cue_features(text: str) -> list[float]:
-    n_words = len(text.split())
+def cap_spans(tokens: Tokens) -> int:
+    """Number of capitalised word runs after the first word (named-entity-like spans)."""
+    n = 0
+    raw = tokens.raw
+    for i in range(1, len(raw)):
+        if raw[i][0].isupper() and not raw[i - 1][0].isupper():
+            n += 1
+    return n
+
+
+def cue_features(text: str, tokens: Tokens | None = None) -> list[float]:
+    tk = tokens if tokens is not None else tokenize(text)
+    ls = tk.lowset
+    has_digit = bool(_DIGIT_RE.search(text))
     return [
-        1.0 if _NUM_RE.search(text) else 0.0,
-        1.0 if _PCT_RE.search(text) else 0.0,
-        1.0 if _MONEY_RE.search(text) else 0.0,
-        1.0 if _SCALE_RE.search(text) else 0.0,
-        1.0 if _YEAR_RE.search(text) else 0.0,
-        1.0 if _NUMWORD_RE.search(text) else 0.0,
-        min(len(_COMPARE_RE.findall(text)), 3) / 3.0,
-        1.0 if _ATTRIB_RE.search(text) else 0.0,
-        1.0 if _QUOTE_RE.search(text) else 0.0,
-        1.0 if _OPINION_RE.search(text) else 0.0,
+        1.0 if has_digit else 0.0,
+        1.0 if has_digit and ("%" in text or "percent" in ls or " per cent " in tk.joined) else 0.0,
+        1.0 if has_digit and (any(c in text for c in "$€£¥") or not _CURRENCY_WORDS.isdisjoint(ls)) else 0.0,
+        0.0 if _SCALE_WORDS.isdisjoint(ls) else 1.0,
+        1.0 if has_digit and any(_shape(t) == "<year>" for t in tk.low) else 0.0,
+        0.0 if _NUMBER_WORDS.isdisjoint(ls) else 1.0,
+        min(sum(1 for t in tk.low if t in _COMPARE_WORDS), 3) / 3.0,
+        0.0 if _ATTRIB_WORDS.isdisjoint(ls) else 1.0,
+        1.0 if ("“" in text or "”" in text or '"' in text) else 0.0,
+        1.0 if any(p in tk.joined for p in _OPINION_PHRASES) else 0.0,
         1.0 if text.rstrip().endswith("?") else 0.0,
-        min(len(_CAPSPAN_RE.findall(text)), 3) / 3.0,
-        1.0 if _LAW_RE.search(text) else 0.0,
-        math.log1p(n_words) / 4.0,
+        min(cap_spans(tk), 3) / 3.0,
+        0.0 if _POLICY_WORDS.isdisjoint(ls) else 1.0,
+        math.log1p(len(text.split())) / 4.0,
     ]
 
 
 # ------------------------------------------------------------- vectorising
 
 
-def _block(
-    ids_per_sentence: Sequence[list[int]], idf: np.ndarray, dim: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _block(rows: np.ndarray, cols: np.ndarray, n: int, idf: np.ndarray, dim: int) -> tuple[np.ndarray, ...]:
     """TF-IDF (sublinear tf) entries of one hashed block, L2-normalised per sentence.
 
+    ``rows``/``cols``: sentence index and bucket of every feature occurrence.
     Returns (row, col, value) arrays of the non-zero entries.
     """
-    rows: list[int] = []
-    cols: list[int] = []
-    for r, ids in enumerate(ids_per_sentence):
-        rows.extend([r] * len(ids))
-        cols.extend(ids)
-    if not cols:
+    if cols.size == 0:
         empty = np.zeros(0)
         return empty.astype(np.int64), empty.astype(np.int64), empty
-    key = np.asarray(rows, dtype=np.int64) * dim + np.asarray(cols, dtype=np.int64)
-    uniq, counts = np.unique(key, return_counts=True)
+    uniq, counts = np.unique(rows * dim + cols, return_counts=True)
     r_arr = uniq // dim
-    c_arr = uniq % dim
+    c_arr = uniq - r_arr * dim
     vals = (1.0 + np.log(counts)) * idf[c_arr]
-    norms = np.sqrt(np.bincount(r_arr, weights=vals * vals, minlength=len(ids_per_sentence)))
+    norms = np.sqrt(np.bincount(r_arr, weights=vals * vals, minlength=n))
     norms[norms == 0] = 1.0
     return r_arr, c_arr, vals / norms[r_arr]
 
 
+def _occurrences(toks: Sequence[Tokens]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(rows, cols) of word-block and of char-block feature occurrences of a batch of sentences."""
+    word_ids: list[int] = []
+    word_lens: list[int] = []
+    char_arrays: list[np.ndarray] = []
+    char_lens: list[int] = []
+    for tk in toks:
+        w, c = hashed_ids(tk)
+        word_ids.extend(w)
+        word_lens.append(len(w))
+        char_arrays.extend(c)
+        char_lens.append(sum(a.size for a in c))
+    idx = np.arange(len(toks), dtype=np.int64)
+    w_rows = np.repeat(idx, word_lens)
+    w_cols = np.asarray(word_ids, dtype=np.int64)
+    c_rows = np.repeat(idx, char_lens)
+    c_cols = np.concatenate(char_arrays) if char_arrays else np.zeros(0, dtype=np.int64)
+    return w_rows, w_cols, c_rows, c_cols
+
+
 def sparse_parts(
-    texts: Sequence[str], word_idf: np.ndarray, char_idf: np.ndarray
+    texts: Sequence[str],
+    word_idf: np.ndarray,
+    char_idf: np.ndarray,
+    tokens: Sequence[Tokens] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Features of ``texts`` as COO parts (rows, cols, vals) over word+char blocks, plus dense cues."""
-    wr, wc, wv = _block([word_feature_ids(t) for t in texts], word_idf, WORD_DIM)
-    cr, cc, cv = _block([char_feature_ids(t) for t in texts], char_idf, CHAR_DIM)
+    toks = list(tokens) if tokens is not None else [tokenize(t) for t in texts]
+    n = len(toks)
+    w_rows, w_cols, c_rows, c_cols = _occurrences(toks)
+    wr, wc, wv = _block(w_rows, w_cols, n, word_idf, WORD_DIM)
+    cr, cc, cv = _block(c_rows, c_cols, n, char_idf, CHAR_DIM)
     rows = np.concatenate([wr, cr])
     cols = np.concatenate([wc, cc + WORD_DIM])
     vals = np.concatenate([wv, cv])
-    cues = np.asarray([cue_features(t) for t in texts], dtype=np.float64).reshape(len(texts), CUE_DIM)
-    return rows, cols, vals, cues
+    cues = np.asarray([cue_features(t, tk) for t, tk in zip(texts, toks, strict=True)], dtype=np.float64)
+    return rows, cols, vals, cues.reshape(n, CUE_DIM)
 
 
 def doc_freq(texts: Sequence[str], min_df: int = 2) -> tuple[np.ndarray, np.ndarray]:
@@ -219,8 +281,10 @@ def doc_freq(texts: Sequence[str], min_df: int = 2) -> tuple[np.ndarray, np.ndar
     wdf = np.zeros(WORD_DIM)
     cdf = np.zeros(CHAR_DIM)
     for t in texts:
-        wdf[list(set(word_feature_ids(t)))] += 1
-        cdf[list(set(char_feature_ids(t)))] += 1
+        w, c = hashed_ids(tokenize(t))
+        wdf[list(set(w))] += 1
+        if c:
+            cdf[np.unique(np.concatenate(c))] += 1
     widf = np.log((1 + n) / (1 + wdf)) + 1.0
     cidf = np.log((1 + n) / (1 + cdf)) + 1.0
     widf[wdf < min_df] = 0.0

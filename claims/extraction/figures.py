@@ -13,6 +13,7 @@ linear in the sentence length.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 from .types import Figure
 
@@ -60,7 +61,7 @@ _FIG_RE = re.compile(
     rf"(?:(?P<between>\bbetween)\s+)?"
     r"(?:"
     # numeric: optional currency, number, optional range, optional scale, optional unit
-    rf"(?P<cur>US\$|[$€£¥₽₹]|\b(?:USD|EUR|GBP|CNY|RUB|JPY)\s?)?(?<![\w.,])(?P<num>{_NUM})"
+    rf"(?P<cur>(?:US\$|[$€£¥₽₹])\s?|\b(?:USD|EUR|GBP|CNY|RUB|JPY)\s?)?(?<![\w.,])(?P<num>{_NUM})"
     rf"(?P<range>\s*(?:-|–|—|to|and)\s*(?:[$€£¥]\s?)?(?P<num2>{_NUM}))?"
     rf"(?:\s?(?P<scale>(?:{_SCALE_ALT}))\b)?"
     r"(?P<ord>st|nd|rd|th)?\b"
@@ -109,23 +110,76 @@ def _unit_after(sentence: str, pos: int) -> str:
     return word
 
 
-def find_figures(sentence: str) -> list[Figure]:
-    """All figures in ``sentence`` in reading order."""
-    out: list[Figure] = []
-    taken: list[tuple[int, int]] = []
-    for m in _DATE_RE.finditer(sentence):
-        out.append(Figure(kind="date", value=float(m.group("day")), text=m.group(0), unit="day of month"))
-        taken.append((m.start("day"), m.end("day")))
-    for m in _FIG_RE.finditer(sentence):
-        if m.group("num") is None and m.group("wnum") is None and m.group("tens") is None:
+_DIGITS_RE = re.compile(r"\d+")
+_PREFIX_RE = re.compile(
+    rf"(?:\b(?:{_QUAL_ALT})\s+)?(?:\bbetween\s+)?(?:(?:US\$|[$€£¥₽₹])\s?|\b(?:USD|EUR|GBP|CNY|RUB|JPY)\s?)?$",
+    re.IGNORECASE,
+)
+_MONTH_BEFORE_RE = re.compile(rf"\b(?:{_MONTHS})\.? $")
+_WRITTEN_WORDS = frozenset(_UNITS) | {"dozen", "dozens", "tens", "hundreds"}
+_LOWER_WORD_RE = re.compile(r"[a-z]+")
+_WRITTEN_RE = re.compile(rf"\b(?:{_NUMWORD}|tens|hundreds|dozens)\b", re.IGNORECASE)
+
+
+def find_figures(sentence: str, words: Collection[str] | None = None) -> list[Figure]:
+    """All figures in ``sentence`` in reading order.
+
+    ``words``: the sentence's lower-case words when the caller has them (saves a pass).
+    Numbers are located by their digits first; the full pattern is then matched
+    only there, so the cost stays linear and small on long sentences.
+    """
+    out: list[tuple[int, Figure]] = []
+    consumed = 0
+    n = len(sentence)
+    for d in _DIGITS_RE.finditer(sentence):
+        p = d.start()
+        if p < consumed or (p > 0 and sentence[p - 1] in ".,") or (p > 0 and sentence[p - 1].isalpha()):
             continue
-        if any(a <= m.start("num") < b for a, b in taken if m.group("num") is not None):
+        window = max(0, p - 40)
+        if d.end() - p <= 2:
+            mm = _MONTH_BEFORE_RE.search(sentence, window, p)
+            if mm and (d.end() >= n or not sentence[d.end()].isdigit()):
+                nxt = sentence[d.end() : d.end() + 2]
+                if not (nxt[:1] == "," and nxt[1:2].isdigit()):
+                    text = sentence[mm.start() : d.end()]
+                    out.append(
+                        (
+                            mm.start(),
+                            Figure(kind="date", value=float(d.group(0)), text=text, unit="day of month"),
+                        )
+                    )
+                    consumed = d.end()
+                    continue
+        pm = _PREFIX_RE.search(sentence, window, p)
+        m = _FIG_RE.match(sentence, pm.start()) if pm else None
+        if m is None or m.group("num") is None or m.start("num") != p:
+            m = _FIG_RE.match(sentence, p)
+        if m is None or m.group("num") is None:
             continue
+        consumed = m.end()
         fig = _figure(sentence, m)
         if fig is not None:
-            out.append(fig)
-    out.sort(key=lambda f: sentence.find(f.text))
-    return out
+            out.append((m.start(), fig))
+    if words is None:
+        words = _LOWER_WORD_RE.findall(sentence.lower())
+    if not _WRITTEN_WORDS.isdisjoint(words):
+        consumed = 0
+        for w in _WRITTEN_RE.finditer(sentence):
+            p = w.start()
+            if p < consumed:
+                continue
+            pm = _PREFIX_RE.search(sentence, max(0, p - 40), p)
+            m = _FIG_RE.match(sentence, pm.start()) if pm else None
+            if m is None or (m.group("wnum") is None and m.group("tens") is None):
+                m = _FIG_RE.match(sentence, p)
+            if m is None or (m.group("wnum") is None and m.group("tens") is None):
+                continue
+            consumed = m.end()
+            fig = _figure(sentence, m)
+            if fig is not None:
+                out.append((m.start(), fig))
+    out.sort(key=lambda item: item[0])
+    return [f for _, f in out]
 
 
 def _figure(sentence: str, m: re.Match[str]) -> Figure | None:

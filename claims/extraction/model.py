@@ -56,12 +56,12 @@ def _weights() -> _Weights:
     return _Weights(WEIGHTS_PATH)
 
 
-def model_logits(texts: Sequence[str]) -> np.ndarray:
-    """Raw model logits (before the sigmoid) for each text."""
+def model_logits(texts: Sequence[str], tokens: Sequence[F.Tokens] | None = None) -> np.ndarray:
+    """Raw model logits (before the sigmoid) for each text; ``tokens`` may pass pre-computed tokens."""
     if not texts:
         return np.zeros(0)
     w = _weights()
-    rows, cols, vals, cues = F.sparse_parts(texts, w.word_idf, w.char_idf)
+    rows, cols, vals, cues = F.sparse_parts(texts, w.word_idf, w.char_idf, tokens)
     z = np.bincount(rows, weights=vals * w.coef[cols], minlength=len(texts))
     z += (cues * w.cue_scale) @ w.cue_coef + w.bias
     return z / w.temperature
@@ -71,9 +71,9 @@ def model_logits(texts: Sequence[str]) -> np.ndarray:
 CUE_WEIGHT: float = float(META.get("cue_weight", 0.0))
 
 
-def blended_logits(texts: Sequence[str]) -> np.ndarray:
+def blended_logits(texts: Sequence[str], tokens: Sequence[F.Tokens] | None = None) -> np.ndarray:
     """Model logit plus the weighted rule cue of each sentence on its own."""
-    z = model_logits(texts)
+    z = model_logits(texts, tokens)
     if CUE_WEIGHT:
         z = z + CUE_WEIGHT * np.asarray([text_cue(t) for t in texts], dtype=np.float64).reshape(len(texts))
     return z
