@@ -184,6 +184,8 @@ SPECTACULAR_SETTINGS = {
 
 # --- Product behaviour
 REQUIRE_SECOND_REVIEW = env_bool("REQUIRE_SECOND_REVIEW", True)
+# The organisation named as author of exported ClaimReview; the site's host name when empty.
+FACTCHECK_PUBLISHER = env_str("FACTCHECK_PUBLISHER", "")
 MATCH_AUTO_THRESHOLD = env_float("MATCH_AUTO_THRESHOLD", 0.82)
 MATCH_SUGGEST_THRESHOLD = env_float("MATCH_SUGGEST_THRESHOLD", 0.55)
 

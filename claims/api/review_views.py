@@ -358,6 +358,6 @@ class ClaimReviewView(APIView):
             claim=claim,
             verdict=selectors.latest_approved_verdict(claim_id=pk),
             site_url=settings.SITE_URL,
-            publisher=getattr(settings, "FACTCHECK_PUBLISHER", "") or urlsplit(settings.SITE_URL).netloc,
+            publisher=settings.FACTCHECK_PUBLISHER or urlsplit(settings.SITE_URL).netloc,
         )
         return Response(review, content_type="application/ld+json")
