@@ -226,7 +226,10 @@ def titled_names(text: str) -> list[str]:
     """Names introduced with a title or role: "Foreign Minister Wang Yi" -> "Wang Yi"."""
     out: list[str] = []
     for m in _CAP_RUN_RE.finditer(text):
-        toks = m.group(0).split(" ")
+        run_text = m.group(0)
+        if " " not in run_text:
+            continue  # a name needs two words after its title
+        toks = run_text.split(" ")
         last_title = -1
         for k, tok in enumerate(toks):
             low = tok.lower()

@@ -31,29 +31,18 @@ from .types import RemovedBlock
 
 # ------------------------------------------------------------------ line keys
 
-_KEY_STRIP_RE = re.compile(r"[\W_]+", re.UNICODE)
-_DIGITS_RE = re.compile(r"\d+")
-_KEY_TABLE = str.maketrans(
-    {
-        **{c: " " for c in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~\t“”‘’«»—–…•·|\u00a0"},
-        **{d: "" for d in "0123456789"},
-    }
-)
+_KEY_WORD_RE = re.compile(r"[^\W\d_]+")
 
 
 def line_key(line: str) -> str:
     """Normalised form of a line, used to spot lines an outlet repeats across articles.
 
-    Case, punctuation, compatibility forms (NFKC) and runs of whitespace are
-    ignored and digits are dropped, so "23 comments" and "4 comments" share a
-    key, as do "Article content" and "ARTICLE CONTENT:".
+    Case, punctuation, compatibility forms (NFKC) and spacing are ignored and
+    digits are dropped, so "23 comments" and "4 comments" share a key, as do
+    "Article content" and "ARTICLE CONTENT:".
     """
-    s = line.casefold().translate(_KEY_TABLE)
-    if s.isascii():
-        return " ".join(s.split())
-    s = unicodedata.normalize("NFKC", s).casefold()
-    s = _DIGITS_RE.sub("", s)
-    return " ".join(_KEY_STRIP_RE.sub(" ", s).split())
+    s = line if line.isascii() else unicodedata.normalize("NFKC", line)
+    return " ".join(_KEY_WORD_RE.findall(s.casefold()))
 
 
 # ---------------------------------------------------------------- vocabulary
@@ -87,6 +76,7 @@ _SYNDICATION_RE = re.compile(
     r"republished (?:with permission|from)\b|(?:©|copyright)\s)",
     re.IGNORECASE,
 )
+_SYNDICATION_FIRST = frozenset("TtOoRr©Cc")
 _CREDIT_START_RE = re.compile(
     r"^(?:\(?(?:photo|image|picture|video|file photo|photograph|illustration|credit|source|caption)s?"
     r"(?: credit)?\s*[:|/]|\(?photo by\b|\(?image by\b)",
@@ -193,6 +183,8 @@ def _is_all_caps(text: str) -> bool:
 
 
 def _looks_like_credit(text: str, words: int) -> bool:
+    if words > 25:
+        return False
     if _CREDIT_START_RE.search(text):
         return True
     if words > 20 or _terminal(text):
@@ -215,7 +207,7 @@ def _classify(line: _Line, counts: Counter[str], outlet: Collection[str], seen: 
     if key in outlet:
         line.reason, line.strong = "line printed in many articles of this outlet", True
         return
-    if _SYNDICATION_RE.search(t):
+    if t[0] in _SYNDICATION_FIRST and _SYNDICATION_RE.search(t):
         line.reason, line.strong = "syndication or copyright footer", True
         return
     triggered = not _CTA_TRIGGERS.isdisjoint(key.split())

@@ -37,7 +37,6 @@ _WORD_MASK = WORD_DIM - 1
 _CHAR_MASK = CHAR_DIM - 1
 
 _TOKEN_RE = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?|\d+(?:[.,]\d+)*|[$%€£¥?]")
-_APOS_TABLE = str.maketrans({"’": "'", "‘": "'", "`": "'"})
 _DIGIT_RE = re.compile(r"\d")
 
 
@@ -49,12 +48,22 @@ class Tokens:
     low: list[str]  # lower-case
     lowset: frozenset[str]
     joined: str  # " " + lower-case tokens joined by spaces + " " (for phrase look-ups)
+    caps: int  # capitalised word runs after the first word (named-entity-like spans)
 
 
 def tokenize(text: str) -> Tokens:
-    raw = _TOKEN_RE.findall(text.translate(_APOS_TABLE))
+    if "’" in text or "‘" in text or "`" in text:
+        text = text.replace("’", "'").replace("‘", "'").replace("`", "'")
+    raw = _TOKEN_RE.findall(text)
     low = [t.lower() for t in raw]
-    return Tokens(raw=raw, low=low, lowset=frozenset(low), joined=" " + " ".join(low) + " ")
+    caps = 0
+    prev_upper = True
+    for t, lt in zip(raw, low, strict=True):
+        upper = t != lt and t[0].isupper()
+        if upper and not prev_upper:
+            caps += 1
+        prev_upper = upper
+    return Tokens(raw=raw, low=low, lowset=frozenset(low), joined=" " + " ".join(low) + " ", caps=caps)
 
 
 def _crc(s: str) -> int:
@@ -73,15 +82,15 @@ def _shape(tok: str) -> str:
     return tok
 
 
-# lower-case token -> (unigram bucket, 32-bit token hash for bigrams, char n-gram buckets)
-_TOK_CACHE: dict[str, tuple[int, int, np.ndarray]] = {}
+# lower-case token -> (unigram bucket, 32-bit token hash for bigrams, char n-gram buckets, their number)
+_TOK_CACHE: dict[str, tuple[int, int, np.ndarray, int]] = {}
 _TOK_CACHE_MAX = 200_000
 _START = _crc("<s>")
 _END = _crc("</s>")
 _MIX = 0x01000193
 
 
-def _token_info(tok: str) -> tuple[int, int, np.ndarray]:
+def _token_info(tok: str) -> tuple[int, int, np.ndarray, int]:
     got = _TOK_CACHE.get(tok)
     if got is not None:
         return got
@@ -90,7 +99,7 @@ def _token_info(tok: str) -> tuple[int, int, np.ndarray]:
     padded = " " + shaped + " "
     n = len(padded)
     chars = [_crc(padded[i : i + k]) & _CHAR_MASK for k in (2, 3, 4, 5) for i in range(n - k + 1)]
-    info = (_crc("w:" + shaped) & _WORD_MASK, h, np.asarray(chars, dtype=np.int64))
+    info = (_crc("w:" + shaped) & _WORD_MASK, h, np.asarray(chars, dtype=np.int64), len(chars))
     if len(_TOK_CACHE) >= _TOK_CACHE_MAX:
         _TOK_CACHE.clear()
     _TOK_CACHE[tok] = info
@@ -103,7 +112,7 @@ def hashed_ids(tokens: Tokens) -> tuple[list[int], list[np.ndarray]]:
     chars: list[np.ndarray] = []
     prev = _START
     for tok in tokens.low:
-        uid, h, cids = _token_info(tok)
+        uid, h, cids, _ = _token_info(tok)
         words.append(uid)
         words.append(((prev * _MIX) ^ h) & _WORD_MASK)
         chars.append(cids)
@@ -181,12 +190,7 @@ CUE_DIM = len(CUE_NAMES)
 
 def cap_spans(tokens: Tokens) -> int:
     """Number of capitalised word runs after the first word (named-entity-like spans)."""
-    n = 0
-    raw = tokens.raw
-    for i in range(1, len(raw)):
-        if raw[i][0].isupper() and not raw[i - 1][0].isupper():
-            n += 1
-    return n
+    return tokens.caps
 
 
 def cue_features(text: str, tokens: Tokens | None = None) -> list[float]:
@@ -233,21 +237,39 @@ def _block(rows: np.ndarray, cols: np.ndarray, n: int, idf: np.ndarray, dim: int
 
 
 def _occurrences(toks: Sequence[Tokens]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(rows, cols) of word-block and of char-block feature occurrences of a batch of sentences."""
-    word_ids: list[int] = []
-    word_lens: list[int] = []
-    char_arrays: list[np.ndarray] = []
-    char_lens: list[int] = []
-    for tk in toks:
-        w, c = hashed_ids(tk)
-        word_ids.extend(w)
-        word_lens.append(len(w))
-        char_arrays.extend(c)
-        char_lens.append(sum(a.size for a in c))
-    idx = np.arange(len(toks), dtype=np.int64)
-    w_rows = np.repeat(idx, word_lens)
-    w_cols = np.asarray(word_ids, dtype=np.int64)
-    c_rows = np.repeat(idx, char_lens)
+    """(rows, cols) of word-block and of char-block feature occurrences of a batch of sentences.
+
+    Same buckets as :func:`hashed_ids`, with the bigram arithmetic done in numpy.
+    """
+    cache_get = _TOK_CACHE.get
+    infos = [cache_get(tok) or _token_info(tok) for tk in toks for tok in tk.low]
+    n_tok = [len(tk.low) for tk in toks]
+    uids: tuple[int, ...] = ()
+    hashes: tuple[int, ...] = ()
+    char_arrays: tuple[np.ndarray, ...] = ()
+    char_sizes: tuple[int, ...] = ()
+    if infos:
+        uids, hashes, char_arrays, char_sizes = zip(*infos, strict=True)
+    n = len(toks)
+    idx = np.arange(n, dtype=np.int64)
+    counts = np.asarray(n_tok, dtype=np.int64)
+    tok_rows = np.repeat(idx, counts)
+    h = np.asarray(hashes, dtype=np.int64)
+    starts = np.cumsum(counts) - counts
+    prev = np.empty_like(h)
+    if h.size:
+        prev[1:] = h[:-1]
+        nonempty = counts > 0
+        prev[starts[nonempty]] = _START
+        ends = starts[nonempty] + counts[nonempty] - 1
+        end_ids = ((h[ends] * _MIX) ^ _END) & _WORD_MASK
+        end_rows = idx[nonempty]
+    else:
+        end_ids = end_rows = np.zeros(0, dtype=np.int64)
+    bigrams = ((prev * _MIX) ^ h) & _WORD_MASK
+    w_rows = np.concatenate([tok_rows, tok_rows, end_rows])
+    w_cols = np.concatenate([np.asarray(uids, dtype=np.int64), bigrams, end_ids])
+    c_rows = np.repeat(tok_rows, np.asarray(char_sizes, dtype=np.int64))
     c_cols = np.concatenate(char_arrays) if char_arrays else np.zeros(0, dtype=np.int64)
     return w_rows, w_cols, c_rows, c_cols
 

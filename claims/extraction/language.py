@@ -37,11 +37,12 @@ def _langid() -> Any:
     return py3langid
 
 
-def english_share(text: str) -> float:
-    words = _WORD_RE.findall(text[:_SAMPLE_CHARS].lower())
+def english_share(text: str, sample_chars: int = 1500) -> float:
+    """Share of common English function words among the words of the first ``sample_chars`` characters."""
+    words = _WORD_RE.findall(text[:sample_chars].lower())
     if not words:
         return 0.0
-    return sum(1 for w in words if w in _EN_STOPWORDS) / len(words)
+    return len([w for w in words if w in _EN_STOPWORDS]) / len(words)
 
 
 def detect_language(text: str) -> str:
@@ -99,8 +100,7 @@ def looks_binary(data: bytes | str) -> bool:
             return False
         if "\x00" in sample:
             return True
-        bad = sum(1 for c in sample if (c < " " and c not in "\t\n\r\f") or c == "\ufffd")
-        return bad > 0.05 * len(sample)
+        return _control_share(sample) > 0.05
     head = bytes(data[:8192])
     if not head:
         return False
@@ -127,8 +127,11 @@ def looks_binary(data: bytes | str) -> bool:
     return _control_share(text) > 0.05
 
 
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")
+
+
 def _control_share(text: str) -> float:
-    if not text:
+    """Share of control characters (other than tab, newlines, form feed) and U+FFFD in ``text``."""
+    if not text or not _CONTROL_RE.search(text):
         return 0.0
-    bad = sum(1 for c in text if (c < " " and c not in "\t\n\r\f") or c == "\ufffd" or c == "\x7f")
-    return bad / len(text)
+    return len(_CONTROL_RE.findall(text)) / len(text)
