@@ -1,33 +1,88 @@
-"""Recognising a known claim in a new sentence.
+"""Recognising a known claim in a new sentence, and finding claims like a text.
 
-This module decides, for a sentence about to become a claim, whether it is an
-appearance of a claim already known (merge), possibly the same claim (suggest
-to a reviewer), or new.
+For a sentence about to become a claim, the matcher decides whether it is a
+new appearance of a claim already known (merge), possibly the same claim
+(suggest it to a reviewer), a claim about the same quantity with a different
+figure (link as a figure conflict), or new.
+
+Lookup never scans all claims: every claim's content tokens are posted in
+``ClaimTerm`` (token hash -> claim) with document frequencies in ``TermStat``.
+A query reads the postings of its rarest tokens only, ranks the claims they
+name, and scores the best few with ``claims.similarity`` (the same code the
+offline benchmark measures). Numbers decide: claims whose figures differ are
+never merged.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
-import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .models import Claim
+import numpy as np
+from django.conf import settings
+from django.db import connection
+
+from . import embeddings, similarity
+from .models import Claim, ClaimIndex, ClaimTerm, TermStat
+
+logger = logging.getLogger(__name__)
+
+# Below this many content words a text is too thin to be merged automatically.
+MIN_AUTO_WORDS = 6
+MAX_SUGGESTIONS = 5
+# TermStat row that counts indexed claims.
+DOC_COUNT_TERM = 0
+
 
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
-_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "—": "-", "–": "-"})
 
 
 def normalize(text: str) -> str:
     """Lower-case, unify quotes and dashes, collapse spaces: the form claims are compared in."""
-    folded = unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold()
-    return " ".join(_WORD_RE.findall(folded))
+    return " ".join(_WORD_RE.findall(similarity.fold(text)))
 
 
 def fingerprint(text: str) -> str:
     return hashlib.sha256(normalize(text).encode()).hexdigest()
+
+
+def term_id(token: str) -> int:
+    """A stable signed 64-bit id for a token (never 0, which counts documents)."""
+    value = int.from_bytes(hashlib.blake2b(token.encode(), digest_size=8).digest(), "big", signed=True)
+    return value or 1
+
+
+def use_embeddings() -> bool:
+    return bool(getattr(settings, "MATCH_EMBEDDINGS", True)) and embeddings.available()
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str
+    terms: tuple[str, ...]
+    figures: frozenset[similarity.FigureKey]
+    vector: np.ndarray | None
+
+    @property
+    def words(self) -> int:
+        return len(similarity.content_words(self.text))
+
+
+def make_query(text: str, figures: Sequence[dict[str, Any]] = ()) -> Query:
+    terms = tuple(dict.fromkeys(similarity.tokens(text)))
+    vector = embeddings.embed([text])[0] if use_embeddings() else None
+    return Query(text=text, terms=terms, figures=similarity.figure_keys(text, figures), vector=vector)
+
+
+@dataclass(frozen=True)
+class Scored:
+    claim_id: int
+    score: float
+    relation: similarity.FigureRelation
 
 
 @dataclass
@@ -40,17 +95,194 @@ class MatchDecision:
     conflicts: list[tuple[Claim, float]] = field(default_factory=list)
 
 
+def thresholds() -> tuple[float, float]:
+    return float(settings.MATCH_AUTO_THRESHOLD), float(settings.MATCH_SUGGEST_THRESHOLD)
+
+
 def match_sentence(text: str, figures: Sequence[dict[str, Any]] = ()) -> MatchDecision:
-    """Find the claim a sentence repeats, if any."""
-    existing = (
+    """Find the claim a sentence repeats, if any, and the claims it should be linked to."""
+    exact = (
         Claim.objects.filter(fingerprint=fingerprint(text), merged_into__isnull=True).order_by("id").first()
     )
-    if existing is not None:
-        return MatchDecision(claim=existing, score=1.0)
-    return MatchDecision()
+    if exact is not None:
+        return MatchDecision(claim=exact, score=1.0)
+    query = make_query(text, figures)
+    auto, suggest = thresholds()
+    scored = [s for s in search(query) if s.score >= suggest]
+    decision = MatchDecision()
+    if not scored:
+        return decision
+    claims = Claim.objects.in_bulk([s.claim_id for s in scored])
+    thin = query.words < MIN_AUTO_WORDS
+    for item in scored:
+        claim = claims.get(item.claim_id)
+        if claim is None:
+            continue
+        if item.relation == "conflict":
+            if len(decision.conflicts) < MAX_SUGGESTIONS:
+                decision.conflicts.append((claim, round(item.score, 4)))
+        elif decision.claim is None and item.score >= auto and not thin and item.relation in ("same", "none"):
+            decision.claim, decision.score = claim, round(item.score, 4)
+        elif len(decision.suggestions) < MAX_SUGGESTIONS:
+            decision.suggestions.append((claim, round(item.score, 4)))
+    return decision
 
 
-def similar_claims(text: str, *, limit: int = 5) -> list[tuple[Claim, float]]:
-    """Known claims ranked by similarity to ``text``, best first."""
-    existing = Claim.objects.filter(fingerprint=fingerprint(text), merged_into__isnull=True).order_by("id")
-    return [(claim, 1.0) for claim in existing[:limit]]
+def similar_claims(text: str, *, limit: int = 5) -> list[tuple[int, float]]:
+    """Ids of known claims ranked by similarity to ``text``, best first, with their scores."""
+    return [(s.claim_id, round(s.score, 4)) for s in search(make_query(text))[:limit]]
+
+
+def search(query: Query, *, limit: int = similarity.CANDIDATES) -> list[Scored]:
+    """Score the claims found through the rarest tokens of the query, best first."""
+    if not query.terms:
+        return []
+    ids = {term_id(t): t for t in query.terms}
+    df, n_docs = _document_frequencies(ids)
+    if not n_docs:
+        return []
+    chosen = similarity.lookup_terms(df)
+    candidate_ids = similarity.rank_candidates(_postings(chosen, df, ids), df=df, n_docs=n_docs, limit=limit)
+    if not candidate_ids:
+        return []
+    rows = list(
+        ClaimIndex.objects.filter(claim_id__in=candidate_ids, claim__merged_into__isnull=True).values_list(
+            "claim_id", "terms", "figures", "vector"
+        )
+    )
+    candidate_terms = {t for _, terms, _, _ in rows for t in terms} - set(query.terms)
+    extra_df, _ = _document_frequencies({term_id(t): t for t in candidate_terms}, count=False)
+    df.update(extra_df)
+    documents = [
+        similarity.Document(
+            id=claim_id,
+            terms=tuple(terms),
+            vector=_vector(blob, query),
+        )
+        for claim_id, terms, _, blob in rows
+    ]
+    figures = {claim_id: frozenset((str(k[0]), float(k[1])) for k in keys) for claim_id, _, keys, _ in rows}
+    scored = similarity.score_documents(query.terms, query.vector, documents, df=df, n_docs=n_docs)
+    return [
+        Scored(claim_id, score, similarity.compare_figures(query.figures, figures[claim_id]))
+        for claim_id, score in scored
+    ]
+
+
+def _vector(blob: Any, query: Query) -> np.ndarray | None:
+    if query.vector is None:
+        return None
+    return embeddings.from_bytes(blob)
+
+
+def _document_frequencies(ids: dict[int, str], *, count: bool = True) -> tuple[dict[str, int], int]:
+    wanted = [*ids, DOC_COUNT_TERM] if count else list(ids)
+    df = {t: 0 for t in ids.values()}
+    n_docs = 0
+    for term, n in TermStat.objects.filter(term__in=wanted).values_list("term", "df"):
+        if term == DOC_COUNT_TERM and count:
+            n_docs = n
+        elif term in ids:
+            df[ids[term]] = n
+    return df, n_docs
+
+
+def _postings(chosen: list[str], df: dict[str, int], ids: dict[int, str]) -> list[tuple[int, str]]:
+    by_token = {t: i for i, t in ids.items()}
+    rare = [by_token[t] for t in chosen if df[t] <= similarity.MAX_POSTINGS]
+    rows: list[tuple[int, str]] = [
+        (claim_id, ids[term])
+        for claim_id, term in ClaimTerm.objects.filter(term__in=rare).values_list("claim_id", "term")
+    ]
+    for token in chosen:
+        if df[token] > similarity.MAX_POSTINGS:
+            # Only when a text has nothing rarer: read the newest claims with this token.
+            recent = (
+                ClaimTerm.objects.filter(term=by_token[token])
+                .order_by("-claim_id")
+                .values_list("claim_id", flat=True)[: similarity.MAX_POSTINGS]
+            )
+            rows.extend((claim_id, token) for claim_id in recent)
+    return rows
+
+
+# --- Keeping the index -------------------------------------------------------------
+
+
+def index_claim(claim: Claim, *, vector: np.ndarray | None = None) -> None:
+    """(Re)index a claim's tokens, figures and embedding. Call inside the transaction that saves it."""
+    terms = list(dict.fromkeys(similarity.tokens(claim.text)))
+    keys = sorted(similarity.figure_keys(claim.text, claim.figures or []))
+    if vector is None and use_embeddings():
+        vector = embeddings.embed([claim.text])[0]
+    old_terms = ClaimIndex.objects.filter(claim=claim).values_list("terms", flat=True).first()
+    if old_terms is not None:
+        _drop_postings(claim, old_terms)
+    ClaimIndex.objects.update_or_create(
+        claim=claim,
+        defaults={
+            "terms": terms,
+            "figures": [list(k) for k in keys],
+            "vector": embeddings.to_bytes(vector) if vector is not None else None,
+            "model": embeddings.MODEL_NAME if vector is not None else "",
+        },
+    )
+    ClaimTerm.objects.bulk_create(
+        [ClaimTerm(term=term_id(t), claim=claim) for t in terms], ignore_conflicts=True
+    )
+    _add_df([term_id(t) for t in terms], +1)
+
+
+def unindex_claim(claim: Claim) -> None:
+    """Take a claim out of the lookup (a claim merged into another)."""
+    old_terms = ClaimIndex.objects.filter(claim=claim).values_list("terms", flat=True).first()
+    if old_terms is None:
+        return
+    _drop_postings(claim, old_terms)
+    ClaimIndex.objects.filter(claim=claim).delete()
+
+
+def _drop_postings(claim: Claim, terms: Iterable[str]) -> None:
+    ids = [term_id(t) for t in terms]
+    ClaimTerm.objects.filter(claim=claim).delete()
+    _add_df(ids, -1)
+
+
+def _add_df(term_ids: list[int], delta: int) -> None:
+    """Count tokens in or out, plus the document counter, in one statement.
+
+    Rows are written in term order so concurrent indexers lock them in the same order.
+    """
+    counts: dict[int, int] = {DOC_COUNT_TERM: delta}
+    for t in term_ids:
+        counts[t] = delta
+    table = connection.ops.quote_name(TermStat._meta.db_table)
+    items = sorted(counts.items())
+    with connection.cursor() as cursor:
+        if delta > 0:
+            values = ", ".join(["(%s, %s)"] * len(items))
+            cursor.execute(
+                f"INSERT INTO {table} (term, df) VALUES {values} "
+                f"ON CONFLICT (term) DO UPDATE SET df = {table}.df + excluded.df",
+                [v for pair in items for v in pair],
+            )
+        else:
+            marks = ", ".join(["%s"] * len(items))
+            cursor.execute(
+                f"UPDATE {table} SET df = CASE WHEN df > 0 THEN df - 1 ELSE 0 END WHERE term IN ({marks})",
+                [t for t, _ in items],
+            )
+
+
+def index_missing(*, batch: int = 200) -> int:
+    """Index claims that have no index yet (claims created before matching existed). Returns the count."""
+    done = 0
+    while True:
+        claims = list(
+            Claim.objects.filter(match_index__isnull=True, merged_into__isnull=True).order_by("id")[:batch]
+        )
+        if not claims:
+            return done
+        for claim in claims:
+            index_claim(claim)
+        done += len(claims)

@@ -11,16 +11,16 @@ import hashlib
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from . import extraction, matching
+from . import extraction, matching, similarity
 from .errors import Conflict, Forbidden, InvalidInput, NotFound, PayloadTooLarge
 from .models import Appearance, Article, Claim, ClaimEvent, ClaimLink, Evidence, Outlet, Verdict
 
@@ -250,7 +250,7 @@ def _file_claims(*, article: Article, result: extraction.ExtractionResult) -> No
     if result.status == "done":
         seen_at = article.published_at or now
         for sentence in result.claims:
-            claim = _claim_for_sentence(sentence=sentence, article=article, seen_at=seen_at)
+            claim, match_score = _claim_for_sentence(sentence=sentence, article=article, seen_at=seen_at)
             Appearance.objects.create(
                 claim=claim,
                 article=article,
@@ -260,14 +260,17 @@ def _file_claims(*, article: Article, result: extraction.ExtractionResult) -> No
                 end=sentence.end,
                 score=sentence.score,
                 speaker=sentence.speaker,
-                match_score=None,
+                match_score=match_score,
             )
             touched.add(claim.pk)
     article.save()
     refresh_claim_stats(claim_ids=touched)
 
 
-def _claim_for_sentence(*, sentence: extraction.Sentence, article: Article, seen_at: datetime) -> Claim:
+def _claim_for_sentence(
+    *, sentence: extraction.Sentence, article: Article, seen_at: datetime
+) -> tuple[Claim, float | None]:
+    """The claim a sentence states (known or new) and how closely it matched a known one."""
     figures = [f.as_dict() for f in sentence.figures]
     decision = matching.match_sentence(sentence.text, figures)
     if decision.claim is not None:
@@ -276,14 +279,15 @@ def _claim_for_sentence(*, sentence: extraction.Sentence, article: Article, seen
         if not claim.speaker and sentence.speaker:
             update["speaker"] = sentence.speaker
         Claim.objects.filter(pk=claim.pk).update(**update)
-        if claim.verdict:
+        # A re-extraction of the same article is not a new repeat.
+        if claim.verdict and not Appearance.objects.filter(claim=claim, article=article).exists():
             record_event(
                 claim=claim,
                 action="repeated",
                 reason=f"Repeated in {article}; already {claim.verdict}",
                 data={"article": article.pk, "verdict": claim.verdict, "review_url": claim.review_url},
             )
-        return claim
+        return claim, decision.score
 
     claim = Claim.objects.create(
         text=sentence.text,
@@ -298,11 +302,15 @@ def _claim_for_sentence(*, sentence: extraction.Sentence, article: Article, seen
         last_seen=seen_at,
     )
     record_event(claim=claim, action="created", to_status=claim.status, data={"article": article.pk})
+    matching.index_claim(claim)
     for other, score in decision.suggestions:
         link_claims(from_claim=claim, to_claim=other, kind=ClaimLink.Kind.SUGGESTED_MATCH, score=score)
     for other, score in decision.conflicts:
         link_claims(from_claim=claim, to_claim=other, kind=ClaimLink.Kind.FIGURE_CONFLICT, score=score)
-    return claim
+    if decision.conflicts:
+        # The older claims now have a conflict too: their priority shows it.
+        refresh_claim_stats(claim_ids=[other.pk for other, _ in decision.conflicts])
+    return claim, None
 
 
 def link_claims(
@@ -323,7 +331,7 @@ def refresh_claim_stats(*, claim_ids: Iterable[int]) -> None:
     stats = (
         Claim.objects.filter(pk__in=ids)
         .annotate(
-            n_appearances=Count("appearances", filter=Q(appearances__current=True)),
+            n_appearances=Count("appearances", filter=Q(appearances__current=True), distinct=True),
             n_outlets=Count(
                 "appearances__article__outlet",
                 filter=Q(appearances__current=True),
@@ -332,13 +340,18 @@ def refresh_claim_stats(*, claim_ids: Iterable[int]) -> None:
             n_conflicts=Count(
                 "links_out", filter=Q(links_out__kind=ClaimLink.Kind.FIGURE_CONFLICT), distinct=True
             ),
+            n_conflicts_in=Count(
+                "links_in", filter=Q(links_in__kind=ClaimLink.Kind.FIGURE_CONFLICT), distinct=True
+            ),
         )
         .order_by("pk")
     )
     for claim in stats:
         claim.appearance_count = claim.n_appearances
         claim.outlet_count = claim.n_outlets
-        claim.priority, claim.priority_parts = compute_priority(claim, conflicts=claim.n_conflicts)
+        claim.priority, claim.priority_parts = compute_priority(
+            claim, conflicts=claim.n_conflicts + claim.n_conflicts_in
+        )
         Claim.objects.filter(pk=claim.pk).update(
             appearance_count=claim.appearance_count,
             outlet_count=claim.outlet_count,
@@ -565,3 +578,387 @@ def do_reject_verdict(*, claim_id: int, version: int | None, comment: str, actor
 
 def _username(user: User | None) -> str | None:
     return user.get_username() if user else None
+
+
+# --- Matching: merge, split, import of past fact-checks
+#
+# Editors correct the matcher by hand. Every merge and split writes a ClaimEvent
+# whose data holds exactly what moved, so the event alone is enough to undo it.
+
+MERGED, SPLIT = "merged", "split"
+UNDO_ACTIONS = {MERGED: "unmerged", SPLIT: "unsplit"}
+
+
+def check_editor(*, actor: User, doing: str) -> None:
+    from .roles import EDITOR, has_role
+
+    if not has_role(actor, EDITOR):
+        raise Forbidden(f"Only an editor may {doing}.", data={"required_role": EDITOR})
+
+
+def _lock_claims(*ids: int) -> dict[int, Claim]:
+    locked = {c.pk: c for c in Claim.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+    for claim_id in ids:
+        if claim_id not in locked:
+            raise NotFound(f"Claim {claim_id} does not exist.")
+    return locked
+
+
+def _check_live(claim: Claim, *, doing: str) -> None:
+    if claim.merged_into_id is not None:
+        raise Conflict(
+            f"Claim {claim.pk} was merged into claim {claim.merged_into_id}; cannot {doing} it.",
+            data={"merged_into": claim.merged_into_id},
+        )
+
+
+def _bump_version(claim_id: int, **updates: Any) -> None:
+    Claim.objects.filter(pk=claim_id).update(version=F("version") + 1, **updates)
+
+
+def merge_claims(*, source: Claim, target: Claim, actor: User, version: int | None = None) -> ClaimEvent:
+    """Fold ``source`` into ``target``: its appearances move over and it leaves the queue.
+
+    ``version`` guards against merging a claim that changed since the editor saw it.
+    """
+    check_editor(actor=actor, doing="merge claims")
+    if source.pk == target.pk:
+        raise Conflict("A claim cannot be merged into itself.")
+    with transaction.atomic():
+        locked = _lock_claims(source.pk, target.pk)
+        src, dst = locked[source.pk], locked[target.pk]
+        _check_live(src, doing="merge")
+        if dst.merged_into_id is not None:
+            raise Conflict(
+                f"Claim {dst.pk} was merged into claim {dst.merged_into_id}; merge into that one instead.",
+                data={"merged_into": dst.merged_into_id},
+            )
+        if version is not None and version != src.version:
+            raise Conflict(
+                f"Claim {src.pk} changed meanwhile (version {src.version}, not {version}).",
+                data={"claim": {"id": src.pk, "version": src.version}},
+            )
+        moved = list(Appearance.objects.filter(claim=src).order_by("pk").values_list("pk", flat=True))
+        Appearance.objects.filter(pk__in=moved).update(claim=dst)
+        _bump_version(src.pk, merged_into=dst)
+        seen = [d for d in (src.first_seen, dst.first_seen) if d]
+        last = [d for d in (src.last_seen, dst.last_seen) if d]
+        _bump_version(dst.pk, first_seen=min(seen) if seen else None, last_seen=max(last) if last else None)
+        matching.unindex_claim(src)
+        ClaimLink.objects.filter(
+            Q(from_claim=src, to_claim=dst) | Q(from_claim=dst, to_claim=src),
+            kind=ClaimLink.Kind.SUGGESTED_MATCH,
+        ).update(resolved=True)
+        event = record_event(
+            claim=dst,
+            action=MERGED,
+            actor=actor,
+            reason=f"Claim {src.pk} merged into this claim",
+            data={"source": src.pk, "target": dst.pk, "appearances": moved},
+        )
+        record_event(
+            claim=src,
+            action="merged_into",
+            actor=actor,
+            reason=f"Merged into claim {dst.pk}",
+            data={"target": dst.pk, "event": event.pk},
+        )
+        refresh_claim_stats(claim_ids=[src.pk, dst.pk])
+    return event
+
+
+def split_claim(*, claim: Claim, appearance_ids: Iterable[int], actor: User) -> ClaimEvent:
+    """Move some appearances of a claim to a new claim: the matcher joined what differs."""
+    check_editor(actor=actor, doing="split claims")
+    wanted = sorted(set(appearance_ids))
+    if not wanted:
+        raise InvalidInput("Name at least one appearance to split off.")
+    with transaction.atomic():
+        original = _lock_claims(claim.pk)[claim.pk]
+        _check_live(original, doing="split")
+        moving = list(
+            Appearance.objects.filter(claim=original, pk__in=wanted).order_by("article_id", "start")
+        )
+        unknown = sorted(set(wanted) - {a.pk for a in moving})
+        if unknown:
+            raise InvalidInput(
+                f"Appearance(s) {', '.join(map(str, unknown))} do not belong to claim {original.pk}.",
+                data={"appearances": unknown},
+            )
+        if not Appearance.objects.filter(claim=original, current=True).exclude(pk__in=wanted).exists():
+            raise Conflict(
+                f"Splitting off every current appearance would leave claim {original.pk} empty; "
+                "split off fewer appearances or dismiss the claim."
+            )
+        first = moving[0]
+        seen = [a.article.published_at or a.created_at for a in moving]
+        new = Claim.objects.create(
+            text=first.text,
+            normalized_text=matching.normalize(first.text),
+            fingerprint=matching.fingerprint(first.text),
+            kind=original.kind,
+            speaker=first.speaker or original.speaker,
+            score=min(1.0, max(0.0, max(a.score for a in moving))),
+            reasons=list(original.reasons),
+            figures=[f.as_dict() for f in similarity.parse_figures(first.text)],
+            origin=original.origin,
+            first_seen=min(seen),
+            last_seen=max(seen),
+        )
+        Appearance.objects.filter(pk__in=wanted).update(claim=new)
+        _bump_version(original.pk)
+        matching.index_claim(new)
+        event = record_event(
+            claim=original,
+            action=SPLIT,
+            actor=actor,
+            reason=f"{len(wanted)} appearance(s) split off into claim {new.pk}",
+            data={"source": original.pk, "new_claim": new.pk, "appearances": wanted},
+        )
+        record_event(
+            claim=new,
+            action="created",
+            actor=actor,
+            to_status=new.status,
+            reason=f"Split off claim {original.pk}",
+            data={"split_from": original.pk, "event": event.pk},
+        )
+        refresh_claim_stats(claim_ids=[original.pk, new.pk])
+    return event
+
+
+def undo_event(*, claim: Claim, event_id: int, actor: User) -> ClaimEvent:
+    """Undo a merge or a split, given its event on ``claim``."""
+    check_editor(actor=actor, doing="undo merges and splits")
+    with transaction.atomic():
+        event = ClaimEvent.objects.select_for_update().filter(pk=event_id, claim_id=claim.pk).first()
+        if event is None:
+            raise NotFound(f"Claim {claim.pk} has no event {event_id}.")
+        if event.action not in UNDO_ACTIONS:
+            raise Conflict(f"Only a merge or a split can be undone; event {event_id} is {event.action!r}.")
+        if ClaimEvent.objects.filter(action=UNDO_ACTIONS[event.action], data__undoes=event.pk).exists():
+            raise Conflict(f"Event {event_id} was already undone.")
+        if event.action == MERGED:
+            return _undo_merge(event=event, actor=actor)
+        return _undo_split(event=event, actor=actor)
+
+
+def _undo_merge(*, event: ClaimEvent, actor: User) -> ClaimEvent:
+    target_id, source_id = event.claim_id, int(event.data["source"])
+    locked = _lock_claims(source_id, target_id)
+    src, dst = locked[source_id], locked[target_id]
+    if src.merged_into_id != dst.pk:
+        raise Conflict(f"Claim {src.pk} is no longer merged into claim {dst.pk}.")
+    back = list(event.data.get("appearances", []))
+    Appearance.objects.filter(pk__in=back, claim=dst).update(claim=src)
+    _bump_version(src.pk, merged_into=None)
+    _bump_version(dst.pk)
+    src.refresh_from_db()
+    matching.index_claim(src)
+    undo = record_event(
+        claim=dst,
+        action=UNDO_ACTIONS[MERGED],
+        actor=actor,
+        reason=f"Merge of claim {src.pk} undone",
+        data={"undoes": event.pk, "source": src.pk, "appearances": back},
+    )
+    record_event(claim=src, action="restored", actor=actor, data={"undoes": event.pk, "event": undo.pk})
+    refresh_claim_stats(claim_ids=[src.pk, dst.pk])
+    return undo
+
+
+def _undo_split(*, event: ClaimEvent, actor: User) -> ClaimEvent:
+    original_id, new_id = event.claim_id, int(event.data["new_claim"])
+    locked = _lock_claims(original_id, new_id)
+    original, new = locked[original_id], locked[new_id]
+    _check_live(original, doing="undo the split of")
+    _check_live(new, doing="fold back")
+    back = list(event.data.get("appearances", []))
+    if Appearance.objects.filter(claim=new).exclude(pk__in=back).exists():
+        raise Conflict(
+            f"Claim {new.pk} has new appearances since the split; merge it into claim {original.pk} instead."
+        )
+    Appearance.objects.filter(pk__in=back, claim=new).update(claim=original)
+    _bump_version(new.pk, merged_into=original)
+    _bump_version(original.pk)
+    matching.unindex_claim(new)
+    undo = record_event(
+        claim=original,
+        action=UNDO_ACTIONS[SPLIT],
+        actor=actor,
+        reason=f"Split into claim {new.pk} undone",
+        data={"undoes": event.pk, "new_claim": new.pk, "appearances": back},
+    )
+    record_event(claim=new, action="merged_into", actor=actor, data={"target": original.pk, "event": undo.pk})
+    refresh_claim_stats(claim_ids=[original.pk, new.pk])
+    return undo
+
+
+# Ratings that say plainly whether a claim holds. Any other rating is kept as
+# given and the claim waits for a reviewer, who decides against sources.
+TRUE_RATINGS = frozenset({"true", "correct", "accurate", "verified"})
+FALSE_RATINGS = frozenset(
+    {"false", "pants on fire", "pants on fire!", "fake", "incorrect", "fabricated", "wrong", "inaccurate"}
+)
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    claim: Claim
+    created: bool
+
+
+def rating_status(rating: str) -> str:
+    key = " ".join(rating.casefold().replace("-", " ").split()).strip(".!")
+    if key in TRUE_RATINGS:
+        return Claim.Status.VERIFIED
+    if key in FALSE_RATINGS or key.rstrip("!") in FALSE_RATINGS:
+        return Claim.Status.DISPUTED
+    return Claim.Status.NEW
+
+
+def import_claim_review(*, item: Any) -> ImportResult:
+    """Store one schema.org ClaimReview as a claim with its verdict; idempotent on the review URL.
+
+    Raises InvalidInput with a message a person can act on when the item is not a usable ClaimReview.
+    """
+    review = parse_claim_review(item)
+    with transaction.atomic():
+        existing = None
+        if review["review_url"]:
+            existing = (
+                Claim.objects.select_for_update()
+                .filter(origin=Claim.Origin.IMPORTED, review_url=review["review_url"])
+                .order_by("pk")
+                .first()
+            )
+        else:
+            existing = (
+                Claim.objects.select_for_update()
+                .filter(
+                    origin=Claim.Origin.IMPORTED,
+                    fingerprint=matching.fingerprint(review["text"]),
+                    review_publisher=review["review_publisher"],
+                )
+                .order_by("pk")
+                .first()
+            )
+        if existing is not None:
+            updates = {
+                k: review[k]
+                for k in ("verdict", "verdict_at", "review_publisher")
+                if review[k] != getattr(existing, k)
+            }
+            if updates:
+                _bump_version(existing.pk, **updates)
+                record_event(claim=existing, action="reimported", data={"changed": sorted(updates)})
+            existing.refresh_from_db()
+            return ImportResult(claim=existing, created=False)
+        decision = matching.match_sentence(review["text"])
+        claim = Claim.objects.create(
+            text=review["text"],
+            normalized_text=matching.normalize(review["text"]),
+            fingerprint=matching.fingerprint(review["text"]),
+            speaker=review["speaker"],
+            origin=Claim.Origin.IMPORTED,
+            status=rating_status(review["verdict"]),
+            verdict=review["verdict"],
+            verdict_at=review["verdict_at"],
+            review_url=review["review_url"],
+            review_publisher=review["review_publisher"],
+            figures=[f.as_dict() for f in similarity.parse_figures(review["text"])],
+        )
+        record_event(
+            claim=claim,
+            action="imported",
+            to_status=claim.status,
+            reason=f"Fact-checked by {review['review_publisher'] or 'an unnamed publisher'}: {claim.verdict}",
+            data={"review_url": claim.review_url, "verdict": claim.verdict},
+        )
+        matching.index_claim(claim)
+        # Claims already in the queue that may say the same thing get a pointer to this verdict.
+        similar = [*([(decision.claim, decision.score)] if decision.claim else []), *decision.suggestions]
+        for other, score in similar:
+            if other.pk != claim.pk:
+                link_claims(
+                    from_claim=other, to_claim=claim, kind=ClaimLink.Kind.SUGGESTED_MATCH, score=score
+                )
+        for other, score in decision.conflicts:
+            link_claims(from_claim=claim, to_claim=other, kind=ClaimLink.Kind.FIGURE_CONFLICT, score=score)
+        refresh_claim_stats(claim_ids=[claim.pk])
+    return ImportResult(claim=claim, created=True)
+
+
+def parse_claim_review(item: Any) -> dict[str, Any]:
+    """The fields of a ClaimReview the tracker keeps, checked. Raises InvalidInput."""
+    if not isinstance(item, dict):
+        raise InvalidInput(f"expected a JSON object, got {type(item).__name__}")
+    types = item.get("@type")
+    type_names = types if isinstance(types, list) else [types]
+    if "ClaimReview" not in type_names:
+        raise InvalidInput(f"@type must be 'ClaimReview', got {types!r}")
+    text = item.get("claimReviewed")
+    if not isinstance(text, str) or not text.strip():
+        raise InvalidInput("'claimReviewed' is missing or empty")
+    url = item.get("url") or ""
+    if not isinstance(url, str) or (url and urlsplit(url).scheme not in ("http", "https")):
+        raise InvalidInput(f"'url' must be an http(s) URL, got {url!r}")
+    if len(url) > 2000:
+        raise InvalidInput("'url' is longer than 2000 characters")
+    return {
+        "text": text.strip(),
+        "review_url": url,
+        "verdict": _rating_text(item.get("reviewRating")),
+        "verdict_at": _review_date(item.get("datePublished")),
+        "review_publisher": _name_of(item.get("author"))[:200],
+        "speaker": _name_of(
+            (item.get("itemReviewed") or {}).get("author")
+            if isinstance(item.get("itemReviewed"), dict)
+            else None
+        )[:200],
+    }
+
+
+def _rating_text(rating: Any) -> str:
+    if rating is None:
+        return ""
+    if isinstance(rating, str):
+        return rating.strip()[:200]
+    if not isinstance(rating, dict):
+        raise InvalidInput("'reviewRating' must be an object (schema.org Rating)")
+    for key in ("alternateName", "name", "ratingExplanation"):
+        value = rating.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()[:200]
+    value, best = rating.get("ratingValue"), rating.get("bestRating")
+    if value is not None and value != "":
+        return f"{value}/{best}" if best not in (None, "") else str(value)
+    return ""
+
+
+def _review_date(value: Any) -> datetime | None:
+    from django.utils.dateparse import parse_date, parse_datetime
+
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        raise InvalidInput(f"'datePublished' must be an ISO 8601 date, got {value!r}")
+    try:
+        parsed = parse_datetime(value)
+        if parsed is None:
+            day = parse_date(value)
+            parsed = datetime(day.year, day.month, day.day) if day else None
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise InvalidInput(f"'datePublished' is not an ISO 8601 date: {value!r}")
+    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, UTC)
+
+
+def _name_of(who: Any) -> str:
+    if isinstance(who, list):
+        return ", ".join(filter(None, (_name_of(w) for w in who)))
+    if isinstance(who, dict):
+        name = who.get("name")
+        return name.strip() if isinstance(name, str) else ""
+    return who.strip() if isinstance(who, str) else ""

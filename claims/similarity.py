@@ -1,0 +1,479 @@
+"""How alike two claim texts are, and whether their figures agree.
+
+Plain Python with no Django import: the product's matcher (``claims.matching``)
+and the offline evaluation (``bench/clef_map.py``) score with these same
+functions, so a number measured on a benchmark is a number of the product.
+
+Three ingredients:
+
+* content tokens (case-folded, stop words dropped, lightly stemmed), weighted
+  by inverse document frequency, give a lexical similarity in [0, 1];
+* an optional sentence embedding (``claims.embeddings``) gives a semantic one;
+* figures parsed from the text decide what the similarity may lead to: claims
+  whose figures differ are never the same claim, only related ones.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+
+# --- Text -> tokens -------------------------------------------------------
+
+_STOPWORD_TEXT = """
+a about above after again against all also am an and any are as at be because been before being
+below between both but by can cannot could did do does doing down during each few for from further
+had has have having he her here hers herself him himself his how i if in into is it its itself just
+me more most my myself no nor not now of off on once only or other ought our ours ourselves out over
+own same she should so some such than that the their theirs them themselves then there these they
+this those through to too under until up very was we were what when where which while who whom why
+will with would you your yours yourself yourselves s t ll re ve d m o y said says say saying
+according reportedly told tells
+"""
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+
+_URL_RE = re.compile(r"https?://\S+|www\.\S+|pic\.twitter\.com/\S+", re.IGNORECASE)
+# A tweet's closing signature: "— Name (@handle) January 6, 2020".
+_SIGNATURE_DATE_RE = re.compile(r"(\(@\w+\))\s*[A-Z][a-z]+ \d{1,2}, \d{4}\s*$")
+_HANDLE_RE = re.compile(r"@\w+")
+_TOKEN_RE = re.compile(r"[^\W_]+(?:[.,'][^\W_]+)*")
+_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "—": "-", "–": "-"})
+
+
+def fold(text: str) -> str:
+    """Unicode-normalised, case-folded text with straight quotes and plain dashes."""
+    return unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold()
+
+
+def strip_noise(text: str) -> str:
+    """Drop what never carries a claim: links, handles, the date of a post's signature.
+
+    The name in a signature ("— Ilhan Omar (@IlhanMN) January 6, 2020") stays: who
+    said it is part of the claim.
+    """
+    text = _URL_RE.sub(" ", text)
+    text = _SIGNATURE_DATE_RE.sub(r"\1", text)
+    return _HANDLE_RE.sub(" ", text).replace("#", " ")
+
+
+def stem(word: str) -> str:
+    """A light English suffix stripper: enough to meet "tariffs"/"tariff" and "rising"/"rise"."""
+    if len(word) <= 3 or word.isdigit():
+        return word
+    for suffix, replacement, min_stem in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= min_stem:
+            return word[: len(word) - len(suffix)] + replacement
+    return word
+
+
+_SUFFIXES: tuple[tuple[str, str, int], ...] = (
+    ("ational", "ate", 3),
+    ("ization", "ize", 3),
+    ("fulness", "ful", 3),
+    ("iveness", "ive", 3),
+    ("ities", "ity", 3),
+    ("ingly", "", 3),
+    ("ies", "y", 3),
+    ("ied", "y", 3),
+    ("ing", "", 3),
+    ("edly", "", 3),
+    ("ed", "", 3),
+    ("ly", "", 4),
+    ("es", "", 4),
+    ("s", "", 3),
+)
+
+
+def tokens(text: str, *, numbers: bool = True) -> list[str]:
+    """Content tokens of a text, in order. ``numbers=False`` leaves digits to the figure rule."""
+    out: list[str] = []
+    for raw in _TOKEN_RE.findall(fold(strip_noise(text))):
+        word = raw[:-2] if raw.endswith("'s") else raw.replace("'", "")
+        if word in STOPWORDS or (len(word) < 2 and not word.isdigit()):
+            continue
+        if _NUMBER_RE.fullmatch(word):
+            if numbers:
+                out.append(_number_token(word))
+            continue
+        out.append(word if any(ch.isdigit() for ch in word) else stem(word))
+    return out
+
+
+_NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def _number_token(raw: str) -> str:
+    if "," in raw and re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", raw):
+        raw = raw.replace(",", "")
+    return raw.rstrip("0").rstrip(".") if "." in raw else raw
+
+
+def content_words(text: str) -> list[str]:
+    """Distinct content tokens without numbers: what a match is judged on."""
+    return list(dict.fromkeys(tokens(text, numbers=False)))
+
+
+# --- Figures ----------------------------------------------------------------
+
+_MAGNITUDES = {
+    "thousand": 1e3,
+    "k": 1e3,
+    "million": 1e6,
+    "mln": 1e6,
+    "mn": 1e6,
+    "m": 1e6,
+    "billion": 1e9,
+    "bln": 1e9,
+    "bn": 1e9,
+    "b": 1e9,
+    "trillion": 1e12,
+    "tn": 1e12,
+    "trn": 1e12,
+}
+_CURRENCY_SYMBOLS = {"$": "USD", "us$": "USD", "€": "EUR", "£": "GBP", "¥": "CNY", "₽": "RUB", "₹": "INR"}
+_CURRENCY_WORDS = {
+    "dollar": "USD",
+    "dollars": "USD",
+    "usd": "USD",
+    "euro": "EUR",
+    "euros": "EUR",
+    "eur": "EUR",
+    "pound": "GBP",
+    "pounds": "GBP",
+    "gbp": "GBP",
+    "yuan": "CNY",
+    "renminbi": "CNY",
+    "rouble": "RUB",
+    "roubles": "RUB",
+    "ruble": "RUB",
+    "rubles": "RUB",
+    "rupees": "INR",
+    "yen": "JPY",
+}
+_NUMBER_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "hundred": 100,
+    "dozen": 12,
+}
+_QUALIFIERS = (
+    "more than",
+    "less than",
+    "fewer than",
+    "at least",
+    "at most",
+    "up to",
+    "nearly",
+    "almost",
+    "about",
+    "around",
+    "roughly",
+    "approximately",
+    "some",
+    "over",
+    "under",
+)
+_FIGURE_RE = re.compile(
+    r"""
+    (?P<cur>us\$|[$€£¥₽₹])?\s?
+    (?:
+        (?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)
+      | (?P<word>one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty
+              |forty|fifty|hundred|dozen)(?=[\s-]+(?:thousand|million|billion|trillion|per\s?cent|percent))
+    )
+    (?P<ord>st|nd|rd|th)?
+    (?:[\s-]?(?P<mag>thousand|million|billion|trillion|mln|mn|bln|bn|trn|tn|k|m|b)\b)?
+    (?:\s?(?P<pct>%|per\s?cent\b|percent\b|percentage\spoints?\b|pp\b))?
+    (?:\s(?P<curword>dollars?|usd|euros?|eur|pounds|gbp|yuan|renminbi|roubles?|rubles?|rupees|yen)\b)?
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+_YEAR_RANGE = (1800, 2100)
+
+
+@dataclass(frozen=True)
+class ParsedFigure:
+    """A number as the matcher compares it. Mirrors ``claims.extraction.types.Figure``."""
+
+    kind: str
+    value: float
+    text: str
+    unit: str = ""
+    high: float | None = None
+    qualifier: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "value": self.value,
+            "unit": self.unit,
+            "high": self.high,
+            "qualifier": self.qualifier,
+            "text": self.text,
+        }
+
+
+def parse_figures(text: str) -> list[ParsedFigure]:
+    """Numbers in a sentence, normalised: "$245 billion" -> money 245e9 USD, "3.9%" -> percent 3.9."""
+    folded = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    figures: list[ParsedFigure] = []
+    for m in _FIGURE_RE.finditer(folded):
+        start = m.start("num") if m.group("num") else m.start("word")
+        before = folded[max(0, start - 2) : start]
+        if (
+            before[-1:].isalnum()
+            or before[-1:] in ("_", "/")
+            or (before[-1:] == "-" and before[:1].isalpha())
+        ):
+            continue  # part of a word or an identifier such as "G20", "COVID-19" stays a word
+        raw_num = m.group("num")
+        value = float(raw_num.replace(",", "") if raw_num else _NUMBER_WORDS[m.group("word").lower()])
+        magnitude = (m.group("mag") or "").lower()
+        currency_symbol = (m.group("cur") or "").lower()
+        currency_word = (m.group("curword") or "").lower()
+        if magnitude in {"m", "b", "k"} and not currency_symbol:
+            magnitude = ""  # "5m" after a bare number is too often metres or minutes
+        if magnitude:
+            value *= _MAGNITUDES[magnitude]
+        pct = (m.group("pct") or "").lower()
+        qualifier = _qualifier_before(folded, m.start())
+        figure_text = m.group(0).strip()
+        if pct:
+            unit = "pp" if pct.startswith("percentage") or pct == "pp" else "%"
+            figures.append(ParsedFigure("percent", value, figure_text, unit, qualifier=qualifier))
+        elif currency_symbol or currency_word:
+            unit = _CURRENCY_SYMBOLS.get(currency_symbol) or _CURRENCY_WORDS.get(currency_word, "")
+            figures.append(ParsedFigure("money", value, figure_text, unit, qualifier=qualifier))
+        elif (
+            raw_num
+            and not magnitude
+            and not m.group("ord")
+            and re.fullmatch(r"\d{4}", raw_num)
+            and _YEAR_RANGE[0] <= value <= _YEAR_RANGE[1]
+        ):
+            figures.append(ParsedFigure("year", value, figure_text))
+        else:
+            figures.append(ParsedFigure("number", value, figure_text, qualifier=qualifier))
+    return figures
+
+
+def _qualifier_before(text: str, position: int) -> str:
+    before = text[max(0, position - 20) : position].casefold().rstrip()
+    for qualifier in _QUALIFIERS:
+        if before.endswith(qualifier):
+            return qualifier
+    return ""
+
+
+FigureKey = tuple[str, float]
+
+
+def figure_key(figure: Mapping[str, Any]) -> FigureKey | None:
+    """What two figures must share to be the same figure: kind class (with currency) and value."""
+    try:
+        value = float(figure["value"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    if not math.isfinite(value):
+        return None
+    kind = str(figure.get("kind") or "number")
+    unit = str(figure.get("unit") or "")
+    if kind == "money":
+        cls = f"money:{unit.upper()}"
+    elif kind == "percent":
+        cls = "percent:pp" if unit == "pp" else "percent"
+    elif kind == "year":
+        cls = "year"
+    else:
+        cls = "number"
+    return cls, float(f"{value:.4g}")
+
+
+def figure_keys(text: str, extra: Iterable[Mapping[str, Any]] = ()) -> frozenset[FigureKey]:
+    """The figures of a claim: those parsed from its text plus any the extractor supplied."""
+    keys = {figure_key(f.as_dict()) for f in parse_figures(text)}
+    keys.update(figure_key(f) for f in extra)
+    keys.discard(None)
+    return frozenset(k for k in keys if k is not None)
+
+
+FigureRelation = Literal["none", "same", "subset", "conflict"]
+
+
+def compare_figures(a: frozenset[FigureKey], b: frozenset[FigureKey]) -> FigureRelation:
+    """How the figures of two claims relate.
+
+    ``none``: neither has a figure. ``same``: the same figures. ``subset``: one
+    states figures the other does not mention, and none contradicts. ``conflict``:
+    each states a figure the other lacks (3.9% vs 4.1%; $240bn vs $245bn).
+    """
+    if not a and not b:
+        return "none"
+    if a == b:
+        return "same"
+    if a <= b or b <= a:
+        return "subset"
+    return "conflict"
+
+
+# --- Scoring ------------------------------------------------------------------
+
+DocFreq = Callable[[str], int]
+
+
+def idf(df: int, n_docs: int) -> float:
+    """Smoothed inverse document frequency; a token never seen weighs most."""
+    return math.log((n_docs + 1) / (df + 1)) + 1.0
+
+
+def lexical_similarity(
+    query: Sequence[str], candidate: Sequence[str], *, df: Mapping[str, int], n_docs: int
+) -> float:
+    """IDF-weighted cosine of two token sets, in [0, 1]."""
+    q, c = set(query), set(candidate)
+    if not q or not c:
+        return 0.0
+    weight = {t: idf(df.get(t, 0), n_docs) ** 2 for t in q | c}
+    shared = sum(weight[t] for t in q & c)
+    if not shared:
+        return 0.0
+    return shared / math.sqrt(sum(weight[t] for t in q) * sum(weight[t] for t in c))
+
+
+Vector = np.ndarray
+
+
+def semantic_similarity(a: Vector | None, b: Vector | None) -> float | None:
+    """Cosine of two unit vectors, or None when either text has no embedding."""
+    if a is None or b is None or a.shape != b.shape or not a.size:
+        return None
+    return max(0.0, min(1.0, float(np.dot(a, b))))
+
+
+# Share of the lexical similarity in the blended score, chosen on the CLEF 2020
+# verified-claim retrieval train and dev splits (bench/clef_map.py).
+LEXICAL_WEIGHT = 0.45
+
+
+def blend(lexical: float, semantic: float | None) -> float:
+    """One score in [0, 1] from both signals; lexical only when there is no embedding."""
+    if semantic is None:
+        return lexical
+    return LEXICAL_WEIGHT * lexical + (1.0 - LEXICAL_WEIGHT) * semantic
+
+
+# --- Candidate lookup -------------------------------------------------------------
+
+# A token found in more claims than this does not pick candidates (it still scores them).
+MAX_POSTINGS = 5000
+LOOKUP_TERMS = 8
+CANDIDATES = 50
+
+
+def lookup_terms(df: Mapping[str, int], *, limit: int = LOOKUP_TERMS) -> list[str]:
+    """The rarest known tokens of a query: the postings worth reading to find candidates.
+
+    Tokens absent from the index cannot pick anything and are skipped; common
+    tokens are used only when a text has no rarer ones.
+    """
+    known = sorted((n, t) for t, n in df.items() if n > 0)
+    rare = [t for n, t in known if n <= MAX_POSTINGS]
+    if len(rare) >= 2:
+        return rare[:limit]
+    return [t for _, t in known[: max(2, len(rare))]]
+
+
+def rank_candidates(
+    postings: Iterable[tuple[int, str]], *, df: Mapping[str, int], n_docs: int, limit: int = CANDIDATES
+) -> list[int]:
+    """Document ids sharing the most (IDF-weighted) lookup tokens with the query, best first."""
+    weight: dict[int, float] = {}
+    for doc_id, term in postings:
+        weight[doc_id] = weight.get(doc_id, 0.0) + idf(df.get(term, 0), n_docs)
+    return [doc for doc, _ in sorted(weight.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]]
+
+
+@dataclass(frozen=True)
+class Document:
+    """What the matcher keeps about a known claim."""
+
+    id: int
+    terms: tuple[str, ...]
+    vector: Vector | None = None
+
+
+def score_documents(
+    query_terms: Sequence[str],
+    query_vector: Vector | None,
+    documents: Iterable[Document],
+    *,
+    df: Mapping[str, int],
+    n_docs: int,
+) -> list[tuple[int, float]]:
+    """Blended similarity of the query to each document, best first (ties by id)."""
+    scored = [
+        (
+            doc.id,
+            blend(
+                lexical_similarity(query_terms, doc.terms, df=df, n_docs=n_docs),
+                semantic_similarity(query_vector, doc.vector),
+            ),
+        )
+        for doc in documents
+    ]
+    scored.sort(key=lambda item: (-item[1], item[0]))
+    return scored
+
+
+class MemoryIndex:
+    """The product's candidate lookup and scoring over documents held in memory.
+
+    ``claims.matching`` does the same against the database; this one serves
+    benchmarks and tests that need no database.
+    """
+
+    def __init__(self) -> None:
+        self.documents: dict[int, Document] = {}
+        self.postings: dict[str, list[int]] = {}
+
+    def add(self, doc: Document) -> None:
+        self.documents[doc.id] = doc
+        for term in set(doc.terms):
+            self.postings.setdefault(term, []).append(doc.id)
+
+    def df(self, terms: Iterable[str]) -> dict[str, int]:
+        return {t: len(self.postings.get(t, ())) for t in set(terms)}
+
+    def search(
+        self, terms: Sequence[str], vector: Vector | None = None, *, limit: int = 5
+    ) -> list[tuple[int, float]]:
+        df = self.df(terms)
+        n_docs = len(self.documents)
+        chosen = lookup_terms(df)
+        postings = ((doc_id, t) for t in chosen for doc_id in self.postings.get(t, ()))
+        ids = rank_candidates(postings, df=df, n_docs=n_docs)
+        all_terms = {t for i in ids for t in self.documents[i].terms} | set(terms)
+        full_df = self.df(all_terms)
+        scored = score_documents(terms, vector, (self.documents[i] for i in ids), df=full_df, n_docs=n_docs)
+        return scored[:limit]
