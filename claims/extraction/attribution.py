@@ -82,7 +82,7 @@ NOT_NAME_WORDS = _words(
     cooperation security forces army navy data institute university group company inc ltd corp square street
     day war siberia power moscow beijing washington russia china ukraine korea states united europe european
     america asia africa japan india iran israel germany france britain london paris kyiv kiev seoul tokyo
-    mongolia slovakia brazil canada mexico taiwan nato un eu us uk usa white red world
+    mongolia slovakia brazil canada mexico taiwan nato un eu us uk usa world
     monday tuesday wednesday thursday friday saturday sunday january february march april may june july august
     september october november december the a an this that these those it its he she they we i you our their
     his her north south east west central federal national international global republic kingdom
@@ -278,8 +278,6 @@ def _name_after(masked: str, pos: int) -> list[str]:
     if not m:
         return []
     toks = m.group("phrase").split()
-    if not all(_is_cap(t) or t.lower() in TITLE_WORDS or t.lower() in ("a", "an") for t in toks):
-        return []
     run: list[str] = []
     for tok in reversed(toks):
         if (_is_cap(tok) and tok.lower() not in TITLE_WORDS) or (run and tok.lower() in _PARTICLES):
@@ -287,6 +285,11 @@ def _name_after(masked: str, pos: int) -> list[str]:
         else:
             break
     run.reverse()
+    head = toks[: len(toks) - len(run)]
+    titled = bool(head) and head[-1].lower() in TITLE_WORDS and head[-1].lower() not in _FUNCTION_WORDS
+    # "said Russian Deputy Prime Minister X" (all capitalised or titles) or "said central bank governor X"
+    if not titled and not all(_is_cap(t) or t.lower() in TITLE_WORDS or t in ("a", "an") for t in head):
+        return []
     if run and len(run[-1]) > 2:
         run[-1] = run[-1].rstrip(".")
     return run
@@ -351,8 +354,11 @@ class Attributor:
         for m in _ACCORDING_RE.finditer(seg) if "according" in words else ():
             what = m.group("what").strip()
             what_words = what.split()
-            name = self._validate(_name_before(what, len(what))) if what_words else ""
-            if name and len(what_words) <= 8 and what_words[0][:1].isupper():
+            run = _name_before(what, len(what))
+            before = what_words[-len(run) - 1].lower() if run and len(what_words) > len(run) else ""
+            titled = before in TITLE_WORDS and before not in _FUNCTION_WORDS
+            name = self._validate(run, titled=titled) if what_words else ""
+            if name and len(what_words) <= 8 and (what_words[0][:1].isupper() or titled):
                 att.speaker = att.speaker or name
             else:
                 att.sources.append(" ".join(what_words[:8]))

@@ -52,7 +52,9 @@ _CTA_RE = re.compile(
     r"subscrib\w*|subscription\w*|paywall|premium (?:content|access|article)|"
     r"sign(?:ing)?[ -]?(?:up|in|on)\b|log(?:ging)?[ -]?(?:in|on)\b|register(?:ed|ing)?\b|registration|"
     r"create (?:an|your|a free) account|(?:your|one|free) account\b|already (?:a member|have an account)|"
-    r"unlock\w*|free trial|cancel any ?time|per (?:month|week|year)\b|/\s?(?:mo|month|week|year)\b|"
+    r"unlock\w*|unlimited (?:access|reading|digital)|(?:get|gain) (?:full|instant|unlimited) access|"
+    r"enjoying (?:this|our) (?:article|story|journalism)|for the first month|free trial|cancel any ?time|"
+    r"per (?:month|week|year)\b|/\s?(?:mo|month|week|year)\b|"
     r"newsletters?\b|inbox|mailbox|e-?mail updates|"
     r"donat\w*|support (?:us|our|independent|quality|the work)|supporting (?:us|our|the)|"
     r"become a (?:member|patron|supporter)|make a (?:contribution|gift)|contribution|"
@@ -123,7 +125,7 @@ _CTA_TRIGGERS = frozenset(
     click tap read more recommended related most trending leave post comment comments email address
     required save join cookie cookies privacy terms rights advertisement sponsored dear reader readers
     message thank download app listen remind ready member already contributions subscribes unlocks unlocking
-    registers donors
+    registers donors access enjoying first
     """.split()  # noqa: SIM905
 )
 _QUOTE_CHARS = '“”"«»'

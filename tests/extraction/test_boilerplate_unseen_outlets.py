@@ -1,0 +1,147 @@
+"""Boilerplate is dropped on made-up articles from outlets the seeds never showed."""
+
+from __future__ import annotations
+
+from claims.extraction import extract, line_key
+
+GAZETTE = """Harbour Gazette
+Menu
+Search
+Port traffic hits record as exports surge
+Photo: Harbour Authority / Jane Doe
+The port handled 4.2 million containers in 2024, up 12% from the previous year, officials said on Monday.
+Port director Maria Lopez said the growth came mostly from car exports to Europe.
+Already a member? Log in here.
+Become a member today: just $4.99/month, cancel anytime.
+• Ad-free reading on all devices
+• Members-only events and podcasts
+• The weekly print edition delivered to your door
+Shipping volumes are expected to grow another 5% next year, according to the authority's forecast.
+Share this story
+Facebook
+Twitter
+Email
+Related stories
+Harbour dredging plan approved
+New ferry line to open in spring
+© 2025 Harbour Gazette. All rights reserved.
+"""
+
+DISPATCH = """THE VALLEY DISPATCH
+Council approves new budget
+By Tom Reed | March 3, 2025
+City council approved a $310 million budget on Tuesday, the largest in the city's history.
+Mayor Ellen Park said the plan adds 45 police officers and raises library funding by 8 percent.
+Enjoying this article? Get unlimited access for only $1 for the first month.
+Critics said the budget relies on a property tax increase of 3.5%.
+We rely on readers like you. Please consider making a contribution to keep local news alive.
+Our reporters cover the stories that matter to your community, and we could not do it without you.
+Every gift, large or small, helps us keep our journalism free for everyone.
+Give monthly
+Give once
+Maybe later
+Comments (12)
+Post a comment
+You must be logged in to comment.
+"""
+
+BULLETIN = """Tech Bulletin: The chipmaker said revenue rose 40% to $18 billion in the quarter.
+The company expects demand for data-centre chips to stay strong, chief executive Lisa Wong told analysts.
+Don't miss out! Join 50,000 readers and get our daily briefing straight to your inbox.
+Sign me up
+No thanks
+Shares fell 2% in after-hours trading.
+This article was originally published on Tech Bulletin.
+"""
+
+REPEATING_OUTLET = """Story continues below advertisement
+The ministry said 1,200 new homes were completed in May, the highest monthly total since 2019.
+Story continues below advertisement
+Housing minister Paul Grant said another 3,000 homes would be finished by the end of the year.
+Story continues below advertisement
+Trending Now
+"""
+
+
+def _claims_text(body: str, **kw: object) -> str:
+    r = extract(body, **kw)  # type: ignore[arg-type]
+    return "\n".join(s.text for s in r.claims)
+
+
+def test_membership_pitch_bullets_share_widgets_and_related_links_are_dropped() -> None:
+    r = extract(GAZETTE)
+    for junk in (
+        "Log in here",
+        "cancel anytime",
+        "Ad-free reading",
+        "Members-only events",
+        "print edition",
+        "Share this story",
+        "Facebook",
+        "Related stories",
+        "All rights reserved",
+        "Jane Doe",
+        "Menu",
+    ):
+        assert junk not in r.text, junk
+    claims = _claims_text(GAZETTE)
+    assert "4.2 million containers" in claims
+    assert "expected to grow another 5%" in claims
+    assert all(b.reason for b in r.removed)
+
+
+def test_donation_appeal_and_comment_widgets_at_the_end_are_dropped() -> None:
+    r = extract(DISPATCH)
+    for junk in (
+        "unlimited access",
+        "consider making a contribution",
+        "could not do it without you",
+        "Every gift",
+        "Give monthly",
+        "Maybe later",
+        "Post a comment",
+        "logged in to comment",
+    ):
+        assert junk not in r.text, junk
+    claims = _claims_text(DISPATCH)
+    assert "$310 million budget" in claims
+    assert "property tax increase of 3.5%" in claims
+    speakers = {s.speaker for s in r.sentences}
+    assert "Ellen Park" in speakers
+
+
+def test_newsletter_prompt_and_syndication_line_are_dropped() -> None:
+    r = extract(BULLETIN)
+    assert "inbox" not in r.text and "Sign me up" not in r.text and "No thanks" not in r.text
+    assert "originally published" not in r.text
+    claims = _claims_text(BULLETIN)
+    assert "revenue rose 40% to $18 billion" in claims
+    assert "Shares fell 2%" in claims
+
+
+def test_lines_repeated_in_the_article_or_across_the_outlet_are_dropped() -> None:
+    r = extract(REPEATING_OUTLET)
+    assert "Story continues below advertisement" not in r.text
+    assert "1,200 new homes" in r.text
+    outlet = {line_key("Trending Now"), line_key("The ministry said nothing new.")}
+    r2 = extract(REPEATING_OUTLET, outlet_lines=outlet)
+    assert "Trending Now" not in r2.text
+    assert any(b.reason == "line printed in many articles of this outlet" for b in r2.removed)
+
+
+def test_a_quoted_appeal_inside_the_story_is_kept() -> None:
+    body = (
+        "The minister defended the aid package on Friday.\n"
+        "“We will support our allies for as long as it takes,” Defence Minister Anna Berg said.\n"
+        "The package is worth $2 billion, the ministry said."
+    )
+    r = extract(body)
+    assert "We will support our allies" in r.text
+    quote = next(s for s in r.sentences if "support our allies" in s.text)
+    assert quote.speaker == "Anna Berg"
+
+
+def test_line_key_ignores_case_punctuation_and_numbers() -> None:
+    assert line_key("ARTICLE CONTENT:") == line_key("Article content")
+    assert line_key("23 comments") == line_key("4 Comments")
+    assert line_key("  Share  on X | Facebook ") == "share on x facebook"
