@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 from django.conf import settings
 from django.db import connection
+from django.db.models import QuerySet
 
 from . import embeddings, similarity
 from .models import Claim, ClaimIndex, ClaimTerm, TermStat
@@ -133,7 +134,7 @@ def similar_claims(text: str, *, limit: int = 5) -> list[tuple[int, float]]:
     return [(s.claim_id, round(s.score, 4)) for s in search(make_query(text))[:limit]]
 
 
-def search(query: Query, *, limit: int = similarity.CANDIDATES) -> list[Scored]:
+def search(query: Query, *, limit: int | None = None) -> list[Scored]:
     """Score the claims found through the rarest tokens of the query, best first."""
     if not query.terms:
         return []
@@ -187,13 +188,15 @@ def _document_frequencies(ids: dict[int, str], *, count: bool = True) -> tuple[d
     return df, n_docs
 
 
+def postings_query(term_ids: list[int]) -> QuerySet[ClaimTerm, tuple[int, int]]:
+    """(claim id, term) rows of the given tokens: an index-only range scan of (term, claim)."""
+    return ClaimTerm.objects.filter(term__in=term_ids).values_list("claim_id", "term")
+
+
 def _postings(chosen: list[str], df: dict[str, int], ids: dict[int, str]) -> list[tuple[int, str]]:
     by_token = {t: i for i, t in ids.items()}
     rare = [by_token[t] for t in chosen if df[t] <= similarity.MAX_POSTINGS]
-    rows: list[tuple[int, str]] = [
-        (claim_id, ids[term])
-        for claim_id, term in ClaimTerm.objects.filter(term__in=rare).values_list("claim_id", "term")
-    ]
+    rows: list[tuple[int, str]] = [(claim_id, ids[term]) for claim_id, term in postings_query(rare)]
     for token in chosen:
         if df[token] > similarity.MAX_POSTINGS:
             # Only when a text has nothing rarer: read the newest claims with this token.

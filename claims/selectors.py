@@ -118,3 +118,12 @@ def latest_approved_verdict(*, claim_id: int) -> Verdict | None:
         .order_by("-decided_at", "-id")
         .first()
     )
+
+
+def similar_claims(*, text: str, limit: int) -> list[tuple[Claim, float]]:
+    """Claims like ``text`` (imported fact-checks included), best first, ready for the list serializer."""
+    from . import matching
+
+    ranked = matching.similar_claims(text, limit=limit)
+    claims = claim_list().in_bulk([claim_id for claim_id, _ in ranked])
+    return [(claims[claim_id], score) for claim_id, score in ranked if claim_id in claims]

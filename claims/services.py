@@ -280,7 +280,8 @@ def _claim_for_sentence(
             update["speaker"] = sentence.speaker
         Claim.objects.filter(pk=claim.pk).update(**update)
         # A re-extraction of the same article is not a new repeat.
-        if claim.verdict and not Appearance.objects.filter(claim=claim, article=article).exists():
+        announced = ClaimEvent.objects.filter(claim=claim, action="repeated", data__article=article.pk)
+        if claim.verdict and not announced.exists():
             record_event(
                 claim=claim,
                 action="repeated",

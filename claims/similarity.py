@@ -387,27 +387,39 @@ def blend(lexical: float, semantic: float | None) -> float:
 
 # A token found in more claims than this does not pick candidates (it still scores them).
 MAX_POSTINGS = 5000
-LOOKUP_TERMS = 8
-CANDIDATES = 50
+# At most this many postings are read per lookup, rarest tokens first.
+POSTINGS_BUDGET = 20000
+LOOKUP_TERMS = 24
+CANDIDATES = 100
 
 
-def lookup_terms(df: Mapping[str, int], *, limit: int = LOOKUP_TERMS) -> list[str]:
+def lookup_terms(df: Mapping[str, int], *, limit: int | None = None, budget: int | None = None) -> list[str]:
     """The rarest known tokens of a query: the postings worth reading to find candidates.
 
-    Tokens absent from the index cannot pick anything and are skipped; common
-    tokens are used only when a text has no rarer ones.
+    Tokens absent from the index cannot pick anything and are skipped. Rare tokens
+    are taken, rarest first, while their postings fit the budget; common tokens
+    are used only when a text has fewer than two rare ones.
     """
+    limit = LOOKUP_TERMS if limit is None else limit
+    budget = POSTINGS_BUDGET if budget is None else budget
     known = sorted((n, t) for t, n in df.items() if n > 0)
-    rare = [t for n, t in known if n <= MAX_POSTINGS]
-    if len(rare) >= 2:
-        return rare[:limit]
-    return [t for _, t in known[: max(2, len(rare))]]
+    chosen: list[str] = []
+    spent = 0
+    for n, t in known:
+        if n > MAX_POSTINGS or len(chosen) >= limit or (chosen and spent + n > budget):
+            break
+        chosen.append(t)
+        spent += n
+    if len(chosen) >= 2:
+        return chosen
+    return [t for _, t in known[: max(2, len(chosen))]]
 
 
 def rank_candidates(
-    postings: Iterable[tuple[int, str]], *, df: Mapping[str, int], n_docs: int, limit: int = CANDIDATES
+    postings: Iterable[tuple[int, str]], *, df: Mapping[str, int], n_docs: int, limit: int | None = None
 ) -> list[int]:
     """Document ids sharing the most (IDF-weighted) lookup tokens with the query, best first."""
+    limit = CANDIDATES if limit is None else limit
     weight: dict[int, float] = {}
     for doc_id, term in postings:
         weight[doc_id] = weight.get(doc_id, 0.0) + idf(df.get(term, 0), n_docs)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from claims.models import Appearance, Article, Claim, ClaimEvent, Evidence, Verdict
+from claims.models import Appearance, Article, Claim, ClaimEvent, ClaimLink, Evidence, Verdict
 
 
 class StrictSerializer(serializers.Serializer):
@@ -89,6 +90,7 @@ class AppearanceSerializer(serializers.ModelSerializer):
     class Meta:
         model = Appearance
         fields = [
+            "id",
             "article",
             "text",
             "start",
@@ -106,10 +108,20 @@ class AppearanceSerializer(serializers.ModelSerializer):
         return outlet.name if outlet else ""
 
 
+class PreviouslyCheckedSerializer(serializers.Serializer):
+    verdict = serializers.CharField()
+    date = serializers.DateTimeField(allow_null=True)
+    url = serializers.CharField()
+    publisher = serializers.CharField()
+
+
 class ClaimSerializer(serializers.ModelSerializer):
     appearances = serializers.SerializerMethodField()
     outlets = serializers.SerializerMethodField()
     assignee = serializers.CharField(source="assignee.username", default=None, read_only=True)
+    previously_checked = serializers.SerializerMethodField(
+        help_text="The verdict this claim already has (ours or an imported fact-check), or null"
+    )
 
     class Meta:
         model = Claim
@@ -136,9 +148,22 @@ class ClaimSerializer(serializers.ModelSerializer):
             "version",
             "first_seen",
             "last_seen",
+            "previously_checked",
+            "merged_into",
             "appearances",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(PreviouslyCheckedSerializer(allow_null=True))
+    def get_previously_checked(self, claim: Claim) -> dict[str, Any] | None:
+        if not claim.verdict:
+            return None
+        return {
+            "verdict": claim.verdict,
+            "date": claim.verdict_at.isoformat() if claim.verdict_at else None,
+            "url": claim.review_url,
+            "publisher": claim.review_publisher,
+        }
 
     def _appearances(self, claim: Claim) -> list[Appearance]:
         prefetched = getattr(claim, "current_appearances", None)
@@ -152,6 +177,61 @@ class ClaimSerializer(serializers.ModelSerializer):
     def get_outlets(self, claim: Claim) -> list[str]:
         names = {a.article.outlet.name for a in self._appearances(claim) if a.article.outlet}
         return sorted(names)
+
+
+class RelatedClaimSerializer(serializers.Serializer):
+    """A linked claim shown beside this one: a figure conflict, a contradiction or a possible match."""
+
+    kind = serializers.CharField()
+    kind_label = serializers.CharField()
+    score = serializers.FloatField(allow_null=True)
+    resolved = serializers.BooleanField()
+    claim = serializers.DictField()
+
+
+def related_claims(claim: Claim) -> list[dict[str, Any]]:
+    """Links in both directions, from the prefetched ``links_out``/``links_in`` of ``claim_detail``."""
+    labels = dict(ClaimLink.Kind.choices)
+    rows = [(link, link.to_claim) for link in claim.links_out.all()]
+    rows += [(link, link.from_claim) for link in claim.links_in.all()]
+    related: list[dict[str, Any]] = [
+        {
+            "kind": link.kind,
+            "kind_label": labels.get(link.kind, link.kind),
+            "score": link.score,
+            "resolved": link.resolved,
+            "claim": {
+                "id": other.pk,
+                "text": other.text,
+                "status": other.status,
+                "figures": other.figures,
+                "verdict": other.verdict,
+                "review_url": other.review_url,
+                "origin": other.origin,
+                "merged_into": other.merged_into_id,
+            },
+        }
+        for link, other in rows
+    ]
+    related.sort(
+        key=lambda r: (r["kind"] != ClaimLink.Kind.FIGURE_CONFLICT, -(r["score"] or 0), r["claim"]["id"])
+    )
+    return related
+
+
+class ClaimDetailSerializer(ClaimSerializer):
+    related = serializers.SerializerMethodField(
+        help_text="Claims about the same quantity with a different figure (possible conflicts, first), "
+        "contradictions and possible matches"
+    )
+
+    class Meta(ClaimSerializer.Meta):
+        fields = [*ClaimSerializer.Meta.fields, "related"]
+        read_only_fields = fields
+
+    @extend_schema_field(RelatedClaimSerializer(many=True))
+    def get_related(self, claim: Claim) -> list[dict[str, Any]]:
+        return related_claims(claim)
 
 
 # --- Review: evidence, verdicts, audit trail

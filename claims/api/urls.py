@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import review_views, views
+from . import matching_views, review_views, views
 
 app_name = "api"
 
@@ -23,4 +23,10 @@ urlpatterns = [
     path("claims/<int:pk>/reopen/", review_views.ReopenView.as_view(), name="claim-reopen"),
     path("claims/<int:pk>/events/", review_views.EventListView.as_view(), name="claim-events"),
     path("claims/<int:pk>/claimreview/", review_views.ClaimReviewView.as_view(), name="claim-claimreview"),
+    # Matching: claims like a text, related claims, editors' merge, split and undo
+    path("claims/similar/", matching_views.SimilarView.as_view(), name="claim-similar"),
+    path("claims/<int:pk>/related/", matching_views.RelatedView.as_view(), name="claim-related"),
+    path("claims/<int:pk>/merge/", matching_views.MergeView.as_view(), name="claim-merge"),
+    path("claims/<int:pk>/split/", matching_views.SplitView.as_view(), name="claim-split"),
+    path("claims/<int:pk>/undo/", matching_views.UndoView.as_view(), name="claim-undo"),
 ]

@@ -18,7 +18,13 @@ from claims.errors import InvalidInput, PayloadTooLarge
 from claims.models import Claim
 from integrations.models import Integration
 
-from .serializers import ArticleInputSerializer, ArticleSerializer, ArticleSummarySerializer, ClaimSerializer
+from .serializers import (
+    ArticleInputSerializer,
+    ArticleSerializer,
+    ArticleSummarySerializer,
+    ClaimDetailSerializer,
+    ClaimSerializer,
+)
 
 
 def _check_request_size(request: Request) -> None:
@@ -112,6 +118,6 @@ class ClaimListView(generics.ListAPIView):
 
 
 class ClaimDetailView(APIView):
-    @extend_schema(responses=ClaimSerializer)
+    @extend_schema(responses=ClaimDetailSerializer)
     def get(self, request: Request, pk: int) -> Response:
-        return Response(ClaimSerializer(selectors.claim_detail(claim_id=pk)).data)
+        return Response(ClaimDetailSerializer(selectors.claim_detail(claim_id=pk)).data)

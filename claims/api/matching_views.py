@@ -1,0 +1,160 @@
+"""Matching over REST: claims like a text, related claims, and editors' merge, split and undo.
+
+Thin views: validate input, call one service or selector, answer with the
+claim as it now is. Domain errors become JSON in ``claims.api.errors``: 400 bad
+input, 403 not an editor, 404 unknown claim or event, 409 a merge, split or
+undo the claims' current state does not allow.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.contrib.auth.models import User
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from claims import selectors, services
+from claims.errors import InvalidInput, NotFound
+from claims.models import Claim, ClaimEvent
+
+from .serializers import (
+    ClaimDetailSerializer,
+    ClaimEventSerializer,
+    ClaimSerializer,
+    RelatedClaimSerializer,
+    StrictSerializer,
+    related_claims,
+)
+
+MAX_SIMILAR = 50
+MAX_QUERY_CHARS = 5000
+
+
+def _user(request: Request) -> User:
+    return cast(User, request.user)
+
+
+def _claim(pk: int) -> Claim:
+    claim = Claim.objects.filter(pk=pk).first()
+    if claim is None:
+        raise NotFound(f"Claim {pk} does not exist.")
+    return claim
+
+
+def _validated(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
+    if not isinstance(request.data, dict):
+        raise InvalidInput("Expected a JSON object.")
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def _changed(claim_id: int, event: ClaimEvent) -> Response:
+    """The claim as it now is, and the event that records the change (undo takes its id)."""
+    claim = ClaimDetailSerializer(selectors.claim_detail(claim_id=claim_id)).data
+    return Response({"claim": claim, "event": ClaimEventSerializer(event).data})
+
+
+ChangeResponse = inline_serializer(
+    "MatchingChange", {"claim": ClaimDetailSerializer(), "event": ClaimEventSerializer()}
+)
+
+
+SimilarResponse = inline_serializer(
+    "SimilarClaims",
+    {
+        "results": inline_serializer(
+            "SimilarClaim", {"claim": ClaimSerializer(), "score": serializers.FloatField()}, many=True
+        )
+    },
+)
+
+
+class SimilarView(APIView):
+    """Known claims that say what ``text`` says, best first; past fact-checks included."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("text", OpenApiTypes.STR, required=True, description="The sentence to look up"),
+            OpenApiParameter("limit", OpenApiTypes.INT, description=f"1..{MAX_SIMILAR}, default 5"),
+        ],
+        responses=SimilarResponse,
+    )
+    def get(self, request: Request) -> Response:
+        text = request.query_params.get("text", "").strip()
+        if not text:
+            raise InvalidInput("Give the text to look up as ?text=...")
+        if len(text) > MAX_QUERY_CHARS:
+            raise InvalidInput(f"text is longer than {MAX_QUERY_CHARS} characters.")
+        raw_limit = request.query_params.get("limit", "5").strip()
+        if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_SIMILAR:
+            raise InvalidInput(f"limit must be an integer from 1 to {MAX_SIMILAR}.")
+        ranked = selectors.similar_claims(text=text, limit=int(raw_limit))
+        return Response(
+            {"results": [{"claim": ClaimSerializer(claim).data, "score": score} for claim, score in ranked]}
+        )
+
+
+class RelatedView(APIView):
+    """Claims linked to this one: figure conflicts first (shown side by side), then possible matches."""
+
+    @extend_schema(responses=RelatedClaimSerializer(many=True))
+    def get(self, request: Request, pk: int) -> Response:
+        return Response({"results": related_claims(selectors.claim_detail(claim_id=pk))})
+
+
+class MergeInput(StrictSerializer):
+    into = serializers.IntegerField(min_value=1, help_text="The claim this one is folded into")
+    version = serializers.IntegerField(
+        min_value=1, required=False, help_text="This claim's version as you saw it; stale gets 409"
+    )
+
+
+class SplitInput(StrictSerializer):
+    appearances = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=1000
+    )
+
+
+class UndoInput(StrictSerializer):
+    event = serializers.IntegerField(min_value=1, help_text="The merge or split event to undo")
+
+
+class MergeView(APIView):
+    """Editors: fold this claim into another one (its appearances move over; it leaves the queue)."""
+
+    @extend_schema(request=MergeInput, responses=ChangeResponse)
+    def post(self, request: Request, pk: int) -> Response:
+        data = _validated(MergeInput, request)
+        source, target = _claim(pk), _claim(data["into"])
+        event = services.merge_claims(
+            source=source, target=target, actor=_user(request), version=data.get("version")
+        )
+        return _changed(target.pk, event)
+
+
+class SplitView(APIView):
+    """Editors: move some appearances of this claim to a new claim."""
+
+    @extend_schema(request=SplitInput, responses=ChangeResponse)
+    def post(self, request: Request, pk: int) -> Response:
+        data = _validated(SplitInput, request)
+        event = services.split_claim(
+            claim=_claim(pk), appearance_ids=data["appearances"], actor=_user(request)
+        )
+        return _changed(int(event.data["new_claim"]), event)
+
+
+class UndoView(APIView):
+    """Editors: undo a merge or a split recorded on this claim."""
+
+    @extend_schema(request=UndoInput, responses=ChangeResponse)
+    def post(self, request: Request, pk: int) -> Response:
+        data = _validated(UndoInput, request)
+        event = services.undo_event(claim=_claim(pk), event_id=data["event"], actor=_user(request))
+        return _changed(pk, event)

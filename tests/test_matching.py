@@ -1,0 +1,228 @@
+"""One claim, many appearances: how new sentences are filed against known claims."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import override_settings
+
+from claims import matching, services
+from claims.models import Appearance, Article, Claim, ClaimEvent, ClaimLink, ClaimTerm, TermStat
+
+pytestmark = pytest.mark.django_db
+
+PUTIN = "We are developing our ties in the interests of both our peoples and not aimed against anyone."
+PUTIN_PARAPHRASE = (
+    "We are developing our ties in the interests of both our peoples and not directed against anyone."
+)
+UNEMPLOYMENT = "Unemployment fell to 3.9% in March, the statistics office said."
+TRADE_2024 = (
+    "Bilateral trade hit a new record of $245 billion in 2024, up 68% from 2021, "
+    "according to Chinese customs data."
+)
+TRADE_2023 = "And last year, bilateral trade reached a record $240 billion."
+
+
+@pytest.fixture
+def known(make_claim: Callable[..., Claim]) -> Callable[..., Claim]:
+    """A claim that the matcher knows (created and indexed)."""
+
+    def make(text: str, **fields: Any) -> Claim:
+        claim = make_claim(text, **fields)
+        matching.index_claim(claim)
+        return claim
+
+    return make
+
+
+def test_a_paraphrase_becomes_a_second_appearance_of_the_same_claim(known: Callable[..., Claim]) -> None:
+    claim = known(PUTIN)
+
+    decision = matching.match_sentence(PUTIN_PARAPHRASE)
+
+    assert decision.claim == claim
+    assert decision.score >= 0.82
+
+
+def test_the_same_words_with_another_figure_are_a_conflict_never_a_merge(known: Callable[..., Claim]) -> None:
+    claim = known(UNEMPLOYMENT)
+
+    decision = matching.match_sentence("Unemployment fell to 4.1% in March, the statistics office said.")
+
+    assert decision.claim is None
+    assert [c for c, _ in decision.conflicts] == [claim]
+
+
+def test_last_years_trade_figure_is_linked_to_this_years_as_a_conflict(known: Callable[..., Claim]) -> None:
+    claim = known(TRADE_2024)
+
+    decision = matching.match_sentence(TRADE_2023)
+
+    assert decision.claim is None
+    assert [c for c, _ in decision.conflicts] == [claim]
+
+
+def test_the_same_figure_reworded_is_merged(known: Callable[..., Claim]) -> None:
+    claim = known(UNEMPLOYMENT)
+
+    decision = matching.match_sentence("Unemployment fell to 3.9% in March, statistics office data showed.")
+
+    assert decision.claim == claim
+
+
+def test_figures_the_extractor_found_count_as_figures_too(known: Callable[..., Claim]) -> None:
+    known(PUTIN)
+    extra = [
+        {"kind": "count", "value": 2.0, "unit": "peoples", "text": "both", "high": None, "qualifier": ""}
+    ]
+
+    decision = matching.match_sentence(PUTIN_PARAPHRASE, extra)
+
+    assert decision.claim is None
+    assert decision.suggestions
+
+
+def test_a_short_text_is_only_suggested_even_when_it_matches_well(known: Callable[..., Claim]) -> None:
+    claim = known("The council approved $3.2 million for new bike lanes on Tuesday.")
+
+    decision = matching.match_sentence("Council approved $3.2 million for bike lanes.")
+
+    assert decision.claim is None
+    assert [c for c, _ in decision.suggestions] == [claim]
+
+
+def test_a_loose_paraphrase_is_suggested_to_a_reviewer(known: Callable[..., Claim]) -> None:
+    claim = known(PUTIN)
+
+    decision = matching.match_sentence(
+        "Our ties are developing in the interest of both peoples and are not directed against anyone, "
+        "Putin said."
+    )
+
+    assert decision.claim is None
+    assert [c for c, _ in decision.suggestions] == [claim]
+
+
+def test_an_unrelated_sentence_matches_nothing(known: Callable[..., Claim]) -> None:
+    known(PUTIN)
+    known(UNEMPLOYMENT)
+
+    decision = matching.match_sentence("The weather in Paris was sunny on Monday with 25 degrees.")
+
+    assert decision == matching.MatchDecision()
+
+
+def test_the_thresholds_come_from_settings(known: Callable[..., Claim]) -> None:
+    known(PUTIN)
+
+    with override_settings(MATCH_AUTO_THRESHOLD=0.99, MATCH_SUGGEST_THRESHOLD=0.5):
+        decision = matching.match_sentence(PUTIN_PARAPHRASE)
+
+    assert decision.claim is None
+    assert len(decision.suggestions) == 1
+
+
+def test_merged_claims_are_not_matched_any_more(known: Callable[..., Claim], editor: Any) -> None:
+    first, second = known(PUTIN), known(UNEMPLOYMENT)
+    services.merge_claims(source=first, target=second, actor=editor)
+
+    decision = matching.match_sentence(PUTIN_PARAPHRASE)
+
+    assert decision.claim is None
+    assert not ClaimTerm.objects.filter(claim=first).exists()
+
+
+def test_matching_is_deterministic(known: Callable[..., Claim]) -> None:
+    known(PUTIN)
+    known(PUTIN.replace("peoples", "nations"))
+
+    results = {tuple(matching.similar_claims(PUTIN_PARAPHRASE, limit=5)) for _ in range(3)}
+
+    assert len(results) == 1
+
+
+def test_document_frequencies_follow_the_index(known: Callable[..., Claim], editor: Any) -> None:
+    first = known(PUTIN)
+    known(PUTIN_PARAPHRASE)
+    anyone = matching.term_id("anyone")
+
+    assert TermStat.objects.get(term=anyone).df == 2
+    assert TermStat.objects.get(term=matching.DOC_COUNT_TERM).df == 2
+    matching.unindex_claim(first)
+    assert TermStat.objects.get(term=anyone).df == 1
+    assert TermStat.objects.get(term=matching.DOC_COUNT_TERM).df == 1
+
+
+# --- Through ingest: the queue shows each claim once
+
+
+def trade_article(extra: str = "") -> str:
+    return (
+        "Since Russia's invasion of Ukraine, unprecedented Western sanctions have pushed Moscow "
+        f"to increase trade ties with China. {TRADE_2024}{extra}\n"
+    )
+
+
+def test_syndicated_copy_in_two_outlets_is_one_claim_with_two_outlets(ingest: Callable[..., Article]) -> None:
+    ingest(trade_article(), external_id="a", outlet="Financial Post")
+    ingest("Wire copy.\n" + trade_article(), external_id="b", outlet="The Malaysian Reserve")
+
+    claim = Claim.objects.get(text=TRADE_2024)
+    assert claim.appearance_count == 2
+    assert claim.outlet_count == 2
+    assert Appearance.objects.filter(claim=claim).count() == 2
+
+
+def test_the_seed_articles_file_the_same_wire_story_once(
+    ingest: Callable[..., Article], seed_texts: dict[str, str]
+) -> None:
+    for name, body in seed_texts.items():
+        ingest(body, external_id=name)
+
+    trade = Claim.objects.filter(text=TRADE_2024, merged_into__isnull=True)
+    assert trade.count() == 1
+    assert trade.get().appearance_count == 2
+    older = Claim.objects.get(text=TRADE_2023)
+    assert ClaimLink.objects.filter(
+        kind=ClaimLink.Kind.FIGURE_CONFLICT, from_claim=older, to_claim=trade.get()
+    ).exists()
+
+
+def test_a_figure_conflict_raises_both_claims_in_the_queue(ingest: Callable[..., Article]) -> None:
+    ingest(trade_article(), external_id="a")
+    ingest(f"Xi and Putin met in Beijing on Thursday. {TRADE_2023}\n", external_id="b")
+
+    new, old = Claim.objects.get(text=TRADE_2023), Claim.objects.get(text=TRADE_2024)
+    assert new.priority_parts["figure_conflict"] > 0
+    assert old.priority_parts["figure_conflict"] > 0
+
+
+def test_reingesting_an_article_never_duplicates_claims_or_appearances(
+    ingest: Callable[..., Article], seed_texts: dict[str, str]
+) -> None:
+    body = seed_texts["000_1e348aacd0dabc94.txt"]
+    article = ingest(body, external_id="x")
+    claims, appearances = Claim.objects.count(), Appearance.objects.count()
+
+    ingest(body, external_id="x")
+    services.extract_article(article_id=article.pk, force=True)
+
+    assert Claim.objects.count() == claims
+    assert Appearance.objects.filter(current=True).count() == appearances
+
+
+def test_a_repeat_of_a_checked_claim_is_announced_once_per_article(
+    known: Callable[..., Claim], ingest: Callable[..., Article]
+) -> None:
+    checked = known(TRADE_2024, verdict="False", review_url="https://factcheck.example/trade")
+    article = ingest(trade_article(), external_id="a")
+    services.extract_article(article_id=article.pk, force=True)
+
+    checked.refresh_from_db()
+    assert checked.appearance_count == 1
+    assert ClaimEvent.objects.filter(claim=checked, action="repeated").count() == 1
+    assert checked.priority_parts["factchecked_repeat"] > 0
+    appearance = Appearance.objects.get(claim=checked)
+    assert appearance.match_score == 1.0
