@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
+from . import roles, selectors
 from .models import Claim, Evidence, Verdict
+from .workflow import Action
 
 
 class VersionForm(forms.Form):
@@ -41,9 +45,80 @@ class DismissForm(VersionForm):
     reason = forms.CharField(max_length=1000, help_text="Why this is not a checkable claim")
 
 
+REOPEN_TARGETS = [(Claim.Status.NEW, "Back to the queue"), (Claim.Status.IN_REVIEW, "Straight into review")]
+
+
 class ReopenForm(VersionForm):
     reason = forms.CharField(max_length=1000, help_text="Why the claim needs another look")
     to = forms.ChoiceField(
-        choices=[(Claim.Status.NEW, "Back to the queue"), (Claim.Status.IN_REVIEW, "Straight into review")],
+        choices=REOPEN_TARGETS,
         initial=Claim.Status.NEW,
     )
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    """People who may hold claims, chosen by user name and shown with their role."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("empty_label", "choose a person")
+        super().__init__(queryset=selectors.assignable_users(), to_field_name="username", **kwargs)
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.get_username()} · {roles.role_of(obj) or 'no role'}"
+
+
+class AssignForm(VersionForm):
+    user = UserChoiceField(label="Assign to")
+    reason = forms.CharField(
+        max_length=1000, required=False, label="Note", help_text="Optional, for the audit trail"
+    )
+
+
+class ReleaseForm(VersionForm):
+    reason = forms.CharField(
+        max_length=1000, required=False, label="Note", help_text="Optional, for the audit trail"
+    )
+
+
+class ClaimIdsField(forms.Field):
+    """The claims ticked in the queue: a list of ids."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {
+        "required": "Tick at least one claim in the queue first.",
+        "invalid": "The selection is not a list of claim ids.",
+    }
+
+    def to_python(self, value: Any) -> list[int]:
+        if not value:
+            return []
+        try:
+            ids = [int(item) for item in value]
+        except (TypeError, ValueError) as exc:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from exc
+        if any(item < 1 for item in ids):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return ids
+
+
+class BulkForm(forms.Form):
+    """One editor action on the claims ticked in the queue; the workflow checks each claim by itself."""
+
+    ids = ClaimIdsField(label="Claims")
+    action = forms.ChoiceField(
+        label="With the selected claims",
+        choices=[
+            (Action.DISMISS, "Dismiss: not checkable"),
+            (Action.ASSIGN, "Assign to…"),
+            (Action.REOPEN, "Reopen"),
+        ],
+    )
+    user = UserChoiceField(label="Assign to", required=False)
+    reason = forms.CharField(
+        max_length=1000,
+        required=False,
+        label="Reason",
+        widget=forms.TextInput(attrs={"placeholder": "needed to dismiss or reopen"}),
+    )
+    to = forms.ChoiceField(choices=REOPEN_TARGETS, required=False, label="Reopen to")
+    back = forms.CharField(required=False, widget=forms.HiddenInput)

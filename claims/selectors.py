@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.contrib.auth.models import User
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import TruncDate
+from django.utils import timezone
 
+from . import roles
 from .errors import NotFound
 from .models import Appearance, Article, Claim, ClaimEvent, ClaimLink, Evidence, Verdict
 
@@ -127,3 +133,87 @@ def similar_claims(*, text: str, limit: int) -> list[tuple[Claim, float]]:
     ranked = matching.similar_claims(text, limit=limit)
     claims = claim_list().in_bulk([claim_id for claim_id, _ in ranked])
     return [(claims[claim_id], score) for claim_id, score in ranked if claim_id in claims]
+
+
+# --- Dashboard: the queue page's rows and the desk's overview
+
+
+@dataclass(frozen=True)
+class DeskStats:
+    """What the desk's overview charts show; every count leaves merged claims out."""
+
+    status_counts: dict[str, int]
+    # (verified | disputed, "desk" | "imported") -> claims
+    verdict_counts: dict[tuple[str, str], int]
+    # One entry per day, oldest first, days without claims included.
+    new_per_day: list[tuple[date, int]]
+    # Top outlets by the number of distinct claims in their articles.
+    outlets: list[tuple[str, int]]
+    extraction_counts: dict[str, int]
+
+
+def dashboard_queue(*, filters: dict[str, Any], user: Any) -> QuerySet[Claim]:
+    """The queue as the dashboard lists it: ``claim_list`` plus "my claims" and a figure-conflict flag."""
+    conflicts = ClaimLink.objects.filter(
+        Q(from_claim=OuterRef("pk")) | Q(to_claim=OuterRef("pk")),
+        kind=ClaimLink.Kind.FIGURE_CONFLICT,
+        resolved=False,
+    )
+    qs = claim_list(filters=filters).annotate(has_figure_conflict=Exists(conflicts))
+    if filters.get("mine"):
+        qs = qs.filter(assignee=user)
+    return qs.order_by("-priority", "-id")
+
+
+def desk_stats(*, today: date, days: int = 14, top_outlets: int = 10) -> DeskStats:
+    """The overview in four grouped queries: claims by status and origin, per day, per outlet; articles."""
+    live = Claim.objects.filter(merged_into__isnull=True)
+    status_counts: dict[str, int] = {}
+    verdict_counts: dict[tuple[str, str], int] = {}
+    for status, origin, n in live.values_list("status", "origin").annotate(n=Count("id")).order_by():
+        status_counts[status] = status_counts.get(status, 0) + n
+        if status in (Claim.Status.VERIFIED, Claim.Status.DISPUTED):
+            source = "imported" if origin == Claim.Origin.IMPORTED else "desk"
+            verdict_counts[(status, source)] = verdict_counts.get((status, source), 0) + n
+
+    first_day = today - timedelta(days=days - 1)
+    since = datetime.combine(first_day, time.min, tzinfo=timezone.get_current_timezone())
+    per_day = dict(
+        live.filter(created_at__gte=since)
+        .exclude(origin=Claim.Origin.IMPORTED)
+        .annotate(day=TruncDate("created_at"))
+        .values_list("day")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    new_per_day = [(day, per_day.get(day, 0)) for day in (first_day + timedelta(days=i) for i in range(days))]
+
+    outlets = list(
+        Appearance.objects.filter(
+            current=True, claim__merged_into__isnull=True, article__outlet__isnull=False
+        )
+        .values_list("article__outlet__name")
+        .annotate(n=Count("claim", distinct=True))
+        .order_by("-n", "article__outlet__name")[:top_outlets]
+    )
+    extraction_counts = dict(
+        Article.objects.values_list("extraction_status").annotate(n=Count("id")).order_by()
+    )
+    return DeskStats(
+        status_counts=status_counts,
+        verdict_counts=verdict_counts,
+        new_per_day=new_per_day,
+        outlets=[(name, n) for name, n in outlets],
+        extraction_counts=extraction_counts,
+    )
+
+
+def assignable_users() -> QuerySet[User]:
+    """Active people who may hold claims (reviewers and above), for the assign pickers."""
+    return (
+        User.objects.filter(is_active=True)
+        .filter(Q(is_superuser=True) | Q(groups__name__in=roles.ROLES))
+        .prefetch_related("groups")
+        .distinct()
+        .order_by("username")
+    )

@@ -1,9 +1,11 @@
-"""Editor dashboard: the queue, a claim with its appearances, an article with what was removed."""
+"""Editor dashboard: the queue with the desk's overview, a claim with its review actions, an article."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, cast
+from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
@@ -11,42 +13,157 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.paginator import Paginator
-from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from . import roles, selectors, services, workflow
+from . import charts, roles, selectors, services, workflow
 from .errors import DomainError, NotFound
-from .forms import DismissForm, EvidenceForm, RejectForm, ReopenForm, VerdictForm, VersionForm
-from .models import Article, Claim, Verdict
+from .forms import (
+    AssignForm,
+    BulkForm,
+    DismissForm,
+    EvidenceForm,
+    RejectForm,
+    ReleaseForm,
+    ReopenForm,
+    VerdictForm,
+    VersionForm,
+)
+from .models import Claim, Verdict
 from .workflow import Action, Actor
 
+QUEUE_PAGE_SIZE = 25
+QUEUE_FILTERS = ("q", "status", "kind", "speaker", "outlet", "mine")
+PRIORITY_BAR_WIDTH = 120
+# How many refused claims a bulk action names one by one before summing up the rest.
+BULK_ERRORS_SHOWN = 10
 
-@login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    filters = {key: request.GET.get(key, "").strip() for key in ("status", "kind", "speaker", "outlet", "q")}
+
+@dataclass(frozen=True)
+class QueueRow:
+    claim: Claim
+    outlets: list[str]
+    priority: list[charts.Segment]
+    priority_parts: str
+    previously_checked: bool
+
+
+def queue_filters(params: QueryDict) -> dict[str, str]:
+    """The queue's filters from a query string; unknown values are dropped rather than refused."""
+    filters = {key: params.get(key, "").strip() for key in QUEUE_FILTERS}
     if filters["status"] not in Claim.Status.values:
         filters["status"] = ""
     if filters["kind"] not in Claim.Kind.values:
         filters["kind"] = ""
-    claims = selectors.claim_list(filters=filters).order_by("-priority", "-id")
-    page = Paginator(claims, 25).get_page(request.GET.get("page"))
-    status_counts = dict(
-        Claim.objects.filter(merged_into__isnull=True).values_list("status").annotate(n=Count("id"))
+    filters["mine"] = "1" if filters["mine"] else ""
+    return filters
+
+
+def queue_query(filters: dict[str, str], **extra: str) -> str:
+    """The query string that brings back this view of the queue (for pagination and redirects)."""
+    return urlencode({**{key: value for key, value in filters.items() if value}, **extra})
+
+
+def queue_url(query: str) -> str:
+    """The queue page a form came from, rebuilt from its filters and page only."""
+    params = QueryDict(query)
+    page = params.get("page", "")
+    rebuilt = queue_query(queue_filters(params), **({"page": page} if page.isdigit() else {}))
+    return f"{reverse('dashboard')}?{rebuilt}" if rebuilt else reverse("dashboard")
+
+
+def queue_row(claim: Claim, *, peak: float) -> QueueRow:
+    appearances = getattr(claim, "current_appearances", [])  # prefetched by the queue's selector
+    outlets = {a.article.outlet.name for a in appearances if a.article.outlet is not None}
+    return QueueRow(
+        claim=claim,
+        outlets=sorted(outlets),
+        priority=charts.priority_stack(claim.priority_parts, peak=peak, width=PRIORITY_BAR_WIDTH),
+        priority_parts=charts.describe_priority(claim.priority_parts),
+        previously_checked=previously_fact_checked(claim),
     )
+
+
+def previously_fact_checked(claim: Claim) -> bool:
+    """The claim carries a verdict published elsewhere (an imported fact-check), not the desk's own."""
+    return bool(claim.verdict) and (bool(claim.review_url) or claim.origin == Claim.Origin.IMPORTED)
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    filters = queue_filters(request.GET)
+    queue = selectors.dashboard_queue(filters=filters, user=actor.user)
+    page = Paginator(queue, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    claims = list(page)
+    peak = max((claim.priority for claim in claims), default=0)
+    can_bulk = actor.has_role(roles.EDITOR)
     context: dict[str, Any] = {
         "page": page,
+        "rows": [queue_row(claim, peak=peak) for claim in claims],
         "filters": filters,
+        "query": queue_query(filters),
         "statuses": Claim.Status.choices,
         "kinds": Claim.Kind.choices,
-        "status_chart": _bars(
-            [(label, status_counts.get(value, 0)) for value, label in Claim.Status.choices]
-        ),
-        "article_counts": dict(Article.objects.values_list("extraction_status").annotate(n=Count("id"))),
-        "can_take": roles.has_role(request.user, roles.REVIEWER),
+        "charts": charts.desk_charts(selectors.desk_stats(today=timezone.localdate())),
+        "priority_legend": [(label, color) for label, color in charts.PRIORITY_PARTS.values()],
+        "can_take": actor.has_role(roles.REVIEWER),
+        "bulk_form": BulkForm(initial={"back": queue_query(filters, page=str(page.number))})
+        if can_bulk
+        else None,
     }
     return render(request, "claims/queue.html", context)
+
+
+@login_required
+@require_POST
+def bulk_action(request: HttpRequest) -> HttpResponse:
+    """Dismiss, assign or reopen the ticked claims; each claim's outcome comes back as a message."""
+    form = BulkForm(request.POST)
+    destination = queue_url(request.POST.get("back", ""))
+    if not form.is_valid():
+        messages.error(request, "Nothing was changed: " + _form_errors(form))
+        return redirect(destination)
+    data = form.cleaned_data
+    assignee = data["user"].get_username() if data["user"] else ""
+    try:
+        outcomes = workflow.do_bulk(
+            ids=data["ids"],
+            action=data["action"],
+            reason=data["reason"],
+            username=assignee,
+            to=data["to"] or None,
+            actor=_actor(request),
+        )
+    except DomainError as exc:
+        messages.error(request, "Nothing was changed: " + exc.message)
+        return redirect(destination)
+    _report_bulk(request, outcomes, action=data["action"], assignee=assignee)
+    return redirect(destination)
+
+
+BULK_DONE = {
+    Action.DISMISS: "Dismissed {n}.",
+    Action.ASSIGN: "Assigned {n} to {assignee}.",
+    Action.REOPEN: "Reopened {n}.",
+}
+
+
+def _report_bulk(
+    request: HttpRequest, outcomes: list[workflow.BulkOutcome], *, action: str, assignee: str
+) -> None:
+    done = [outcome for outcome in outcomes if outcome.ok]
+    refused = [outcome for outcome in outcomes if not outcome.ok]
+    if done:
+        n = f"{len(done)} claim{'' if len(done) == 1 else 's'}"
+        messages.success(request, BULK_DONE[Action(action)].format(n=n, assignee=assignee))
+    for outcome in refused[:BULK_ERRORS_SHOWN]:
+        messages.error(request, f"Claim {outcome.id} was left as it was: {outcome.detail}")
+    if len(refused) > BULK_ERRORS_SHOWN:
+        messages.error(request, f"{len(refused) - BULK_ERRORS_SHOWN} more claims were left as they were.")
 
 
 @login_required
@@ -62,14 +179,13 @@ def _render_claim(
     except NotFound as exc:
         raise Http404(exc.message) from exc
     events = selectors.claim_events(claim_id=pk)
-    parts = sorted(claim.priority_parts.items(), key=lambda item: -item[1])
     return render(
         request,
         "claims/claim_detail.html",
         {
             "claim": claim,
             "events": events,
-            "priority_chart": _bars(parts),
+            "priority_chart": charts.priority_chart(claim.priority_parts),
             **_review_context(request, claim, bound or {}),
         },
         status=status,
@@ -106,12 +222,6 @@ def _segments(text: str, appearances: list[Any]) -> list[dict[str, Any]]:
     return segments
 
 
-def _bars(items: list[tuple[str, float]]) -> list[dict[str, Any]]:
-    """Rows for a horizontal bar chart drawn in SVG by the template."""
-    peak = max((value for _, value in items), default=0) or 1
-    return [{"label": label, "value": value, "width": round(100 * value / peak, 1)} for label, value in items]
-
-
 # --- Review actions: plain forms that call the same services as the API
 
 
@@ -134,6 +244,8 @@ def _review_context(request: HttpRequest, claim: Claim, bound: dict[str, forms.F
         "reject": Action.REJECT in allowed and second_opinion,
         "dismiss": Action.DISMISS in allowed,
         "reopen": Action.REOPEN in allowed,
+        "assign": Action.ASSIGN in allowed,
+        "release": Action.RELEASE in allowed,
     }
     version = {"version": claim.version}
     review_forms: dict[str, forms.Form] = {
@@ -143,6 +255,8 @@ def _review_context(request: HttpRequest, claim: Claim, bound: dict[str, forms.F
         "reject": RejectForm(initial=version),
         "dismiss": DismissForm(initial=version),
         "reopen": ReopenForm(initial=version),
+        "assign": AssignForm(initial=version),
+        "release": ReleaseForm(initial=version),
         **bound,
     }
     return {
@@ -157,6 +271,24 @@ def _review_context(request: HttpRequest, claim: Claim, bound: dict[str, forms.F
 ReviewAction = tuple[type[forms.Form], Callable[[Actor, int, dict[str, Any]], object], str]
 
 REVIEW_ACTIONS: dict[str, ReviewAction] = {
+    "assign": (
+        AssignForm,
+        lambda actor, pk, data: workflow.do_assign(
+            claim_id=pk,
+            version=data["version"],
+            username=data["user"].get_username(),
+            reason=data["reason"],
+            actor=actor,
+        ),
+        "Claim assigned.",
+    ),
+    "release": (
+        ReleaseForm,
+        lambda actor, pk, data: workflow.do_release(
+            claim_id=pk, version=data["version"], reason=data["reason"], actor=actor
+        ),
+        "Claim handed back to the queue.",
+    ),
     "evidence": (
         EvidenceForm,
         lambda actor, pk, data: services.do_add_evidence(claim_id=pk, actor=actor, **data),

@@ -1,0 +1,258 @@
+"""Server-drawn SVG charts for the dashboard: geometry here, markup in templates/claims/_*chart.html.
+
+Every chart is plain data (rows or columns with pixel coordinates, colours and
+tooltips), so the pages need no JavaScript and nothing fetched from elsewhere,
+and the numbers stay readable as text for screen readers and tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from urllib.parse import urlencode
+
+from django.urls import reverse
+
+from .models import Article, Claim
+from .selectors import DeskStats
+
+# Horizontal bar charts: a label column, then the bar, then the value.
+WIDTH = 360
+LABEL_WIDTH = 118
+BAR_WIDTH = 200
+ROW_HEIGHT = 24
+BAR_HEIGHT = 15
+
+# Column chart of a daily series.
+COLUMN_CHART_HEIGHT = 150
+COLUMN_AREA_TOP = 16
+COLUMN_AREA_BOTTOM = 124
+
+STATUS_COLORS = {
+    Claim.Status.NEW: "#2f5bea",
+    Claim.Status.IN_REVIEW: "#7a5af8",
+    Claim.Status.AWAITING_APPROVAL: "#f79009",
+    Claim.Status.VERIFIED: "#12805c",
+    Claim.Status.DISPUTED: "#c0362c",
+    Claim.Status.DISMISSED: "#98a2b3",
+}
+EXTRACTION_COLORS = {
+    Article.Extraction.PENDING: "#98a2b3",
+    Article.Extraction.RUNNING: "#0ba5ec",
+    Article.Extraction.DONE: "#12805c",
+    Article.Extraction.FAILED: "#c0362c",
+}
+# The parts of a claim's priority (claims.priority), in the order they are stacked.
+PRIORITY_PARTS: dict[str, tuple[str, str]] = {
+    "factchecked_repeat": ("fact-checked before", "#f79009"),
+    "figure_conflict": ("figure conflict", "#d92d20"),
+    "checkworthiness": ("check-worthiness", "#2f5bea"),
+    "outlets": ("outlets", "#7a5af8"),
+    "appearances": ("appearances", "#0ba5ec"),
+    "recency": ("recency", "#12b76a"),
+}
+OTHER_PART_COLOR = "#98a2b3"
+DESK_COLOR = "#2f5bea"
+# Imported fact-checks are drawn in a light tint of the verdict's colour.
+IMPORTED_COLORS = {Claim.Status.VERIFIED: "#a6f4c5", Claim.Status.DISPUTED: "#fda29b"}
+LEGEND_DESK = "#667085"
+LEGEND_IMPORTED = "#d0d5dd"
+
+
+@dataclass(frozen=True)
+class Segment:
+    x: float
+    width: float
+    color: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    value: float
+    y: float
+    segments: list[Segment]
+    href: str = ""
+
+
+@dataclass(frozen=True)
+class BarChart:
+    title: str
+    rows: list[Row]
+    height: float
+    legend: list[tuple[str, str]] = field(default_factory=list)
+    width: int = WIDTH
+    label_width: int = LABEL_WIDTH
+    bar_width: int = BAR_WIDTH
+    bar_height: int = BAR_HEIGHT
+
+    @property
+    def total(self) -> float:
+        return sum(row.value for row in self.rows)
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    value: int
+    x: float
+    y: float
+    width: float
+    height: float
+    center: float
+    tick: bool
+    title: str
+
+
+@dataclass(frozen=True)
+class ColumnChart:
+    title: str
+    columns: list[Column]
+    width: int = WIDTH
+    height: int = COLUMN_CHART_HEIGHT
+    baseline: int = COLUMN_AREA_BOTTOM
+
+    @property
+    def total(self) -> int:
+        return sum(column.value for column in self.columns)
+
+
+Part = tuple[str, float, str]  # (name shown in the tooltip, value, colour)
+
+
+def bar_chart(
+    title: str,
+    rows: Sequence[tuple[str, Sequence[Part], str]],
+    *,
+    legend: Sequence[tuple[str, str]] = (),
+) -> BarChart:
+    """One row per (label, parts, link); parts are stacked left to right, scaled to the longest row."""
+    peak = max((sum(value for _, value, _ in parts) for _, parts, _ in rows), default=0) or 1
+    drawn = []
+    for index, (label, parts, href) in enumerate(rows):
+        segments = stack(parts, scale=BAR_WIDTH / peak, x=LABEL_WIDTH)
+        value = sum(value for _, value, _ in parts)
+        drawn.append(
+            Row(label=label, value=round(value, 2), y=index * ROW_HEIGHT, segments=segments, href=href)
+        )
+    return BarChart(title=title, rows=drawn, height=max(len(rows), 1) * ROW_HEIGHT, legend=list(legend))
+
+
+def stack(parts: Sequence[Part], *, scale: float, x: float = 0) -> list[Segment]:
+    """Adjacent segments for the non-zero parts, ``scale`` pixels per unit, starting at ``x``."""
+    segments = []
+    for name, value, color in parts:
+        if value <= 0:
+            continue
+        width = round(value * scale, 1)
+        segments.append(Segment(x=round(x, 1), width=width, color=color, title=f"{name}: {value:g}"))
+        x += width
+    return segments
+
+
+def column_chart(title: str, series: Sequence[tuple[date, int]]) -> ColumnChart:
+    """Columns for a daily series, oldest on the left; every other day is labelled."""
+    peak = max((value for _, value in series), default=0) or 1
+    slot = WIDTH / max(len(series), 1)
+    area = COLUMN_AREA_BOTTOM - COLUMN_AREA_TOP
+    columns = []
+    for index, (day, value) in enumerate(series):
+        height = round(area * value / peak, 1)
+        newest = index == len(series) - 1
+        columns.append(
+            Column(
+                label=day.strftime("%d %b").lstrip("0"),
+                value=value,
+                x=round(index * slot + slot * 0.15, 1),
+                y=round(COLUMN_AREA_BOTTOM - height, 1),
+                width=round(slot * 0.7, 1),
+                height=height,
+                center=round(index * slot + slot / 2, 1),
+                tick=(len(series) - 1 - index) % 2 == 0 or newest,
+                title=f"{day.isoformat()}: {value} new claim{'' if value == 1 else 's'}",
+            )
+        )
+    return ColumnChart(title=title, columns=columns)
+
+
+def priority_parts(parts: Mapping[str, float]) -> list[Part]:
+    """A claim's priority parts in stacking order, named and coloured; unknown parts come last, in grey."""
+    known = [(label, float(parts.get(key, 0)), color) for key, (label, color) in PRIORITY_PARTS.items()]
+    extra = [
+        (key.replace("_", " "), float(value), OTHER_PART_COLOR)
+        for key, value in parts.items()
+        if key not in PRIORITY_PARTS
+    ]
+    return [part for part in [*known, *extra] if part[1] > 0]
+
+
+def priority_stack(parts: Mapping[str, float], *, peak: float, width: float = 120) -> list[Segment]:
+    """The small stacked bar the queue shows for each claim; ``peak`` is the widest priority on the page."""
+    return stack(priority_parts(parts), scale=width / (peak or 1))
+
+
+def describe_priority(parts: Mapping[str, float]) -> str:
+    """The parts in words, for the queue's tooltip and screen readers."""
+    return ", ".join(f"{name} {value:g}" for name, value, _ in priority_parts(parts)) or "no parts"
+
+
+def priority_chart(parts: Mapping[str, float]) -> BarChart:
+    """The claim page's chart: one bar per priority part, largest first."""
+    ranked = sorted(priority_parts(parts), key=lambda part: -part[1])
+    return bar_chart("Priority parts", [(name, [(name, value, color)], "") for name, value, color in ranked])
+
+
+def single(label: str, value: float, color: str, href: str = "") -> tuple[str, list[Part], str]:
+    """A bar chart row of one part."""
+    return (label, [(label, value, color)], href)
+
+
+def desk_charts(stats: DeskStats) -> dict[str, BarChart | ColumnChart]:
+    """The queue page's overview: what the desk has, what arrives, from where, what was decided."""
+    queue = reverse("dashboard")
+    status_rows = [
+        single(
+            str(label),
+            stats.status_counts.get(value, 0),
+            STATUS_COLORS[Claim.Status(value)],
+            f"{queue}?{urlencode({'status': value})}",
+        )
+        for value, label in Claim.Status.choices
+    ]
+    outlet_rows = [
+        single(name, n, DESK_COLOR, f"{queue}?{urlencode({'outlet': name})}") for name, n in stats.outlets
+    ]
+    verdict_rows = [
+        (
+            str(value.label),
+            [
+                ("checked by the desk", stats.verdict_counts.get((value, "desk"), 0), STATUS_COLORS[value]),
+                (
+                    "imported fact-checks",
+                    stats.verdict_counts.get((value, "imported"), 0),
+                    IMPORTED_COLORS[value],
+                ),
+            ],
+            f"{queue}?{urlencode({'status': value})}",
+        )
+        for value in (Claim.Status.VERIFIED, Claim.Status.DISPUTED)
+    ]
+    extraction_rows = [
+        single(
+            str(label), stats.extraction_counts.get(value, 0), EXTRACTION_COLORS[Article.Extraction(value)]
+        )
+        for value, label in Article.Extraction.choices
+    ]
+    return {
+        "status": bar_chart("Claims by status", status_rows),
+        "per_day": column_chart(f"New claims per day, last {len(stats.new_per_day)} days", stats.new_per_day),
+        "outlets": bar_chart("Claims per outlet (top 10)", outlet_rows),
+        "verdicts": bar_chart(
+            "Verdicts",
+            verdict_rows,
+            legend=[("checked by the desk", LEGEND_DESK), ("imported fact-checks", LEGEND_IMPORTED)],
+        ),
+        "extraction": bar_chart("Articles by extraction status", extraction_rows),
+    }

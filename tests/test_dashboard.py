@@ -1,0 +1,470 @@
+"""The editor dashboard: the overview charts, the queue's rows and filters, assignment, bulk actions."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+import time_machine
+from django.contrib.auth.models import User
+from django.contrib.messages import get_messages
+from django.test import Client
+
+from claims import selectors
+from claims.models import Appearance, Article, Claim, ClaimEvent, ClaimLink, Outlet
+
+Status = Claim.Status
+NOW = datetime(2026, 3, 20, 15, 0, tzinfo=UTC)
+
+
+def browser(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def texts(response: Any) -> list[str]:
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def page_of(response: Any) -> str:
+    assert response.status_code == 200
+    return str(response.content.decode())
+
+
+def row_of(page: str, claim: Claim) -> str:
+    match = re.search(rf'<tr data-claim="{claim.pk}">(.*?)</tr>', page, re.S)
+    assert match, f"claim {claim.pk} is not in the queue"
+    return match.group(1)
+
+
+@pytest.fixture
+def appear(db: None) -> Callable[..., Appearance]:
+    """Put a claim into an article of an outlet, as extraction would."""
+    articles: dict[str, Article] = {}
+
+    def make(claim: Claim, outlet: str, **article_fields: Any) -> Appearance:
+        if outlet not in articles:
+            articles[outlet] = Article.objects.create(
+                title=f"Report from {outlet}",
+                outlet=Outlet.objects.get_or_create(name=outlet)[0],
+                body="x",
+                content_hash=outlet,
+                text=claim.text,
+                **article_fields,
+            )
+        article = articles[outlet]
+        start = Appearance.objects.filter(article=article).count() * 1000
+        appearance = Appearance.objects.create(
+            claim=claim, article=article, article_revision=1, text=claim.text, start=start, end=start + 10
+        )
+        outlets = Outlet.objects.filter(articles__appearances__claim=claim).distinct().count()
+        Claim.objects.filter(pk=claim.pk).update(
+            appearance_count=claim.appearances.count(), outlet_count=outlets
+        )
+        return appearance
+
+    return make
+
+
+# --- The desk's overview
+
+
+def test_the_overview_counts_live_claims_by_status(make_claim: Any) -> None:
+    make_claim()
+    make_claim()
+    make_claim(status=Status.IN_REVIEW)
+    target = make_claim(status=Status.DISPUTED, verdict="disputed")
+    make_claim(merged_into=target)
+
+    stats = selectors.desk_stats(today=date(2026, 3, 20))
+
+    assert stats.status_counts == {"new": 2, "in_review": 1, "disputed": 1}
+
+
+def test_verdicts_tell_the_desks_own_checks_from_imported_fact_checks(make_claim: Any) -> None:
+    make_claim(status=Status.VERIFIED, verdict="verified")
+    make_claim(status=Status.DISPUTED, verdict="disputed")
+    make_claim(status=Status.DISPUTED, verdict="False", origin=Claim.Origin.IMPORTED)
+    make_claim(status=Status.NEW, verdict="Half true", origin=Claim.Origin.IMPORTED)
+
+    stats = selectors.desk_stats(today=date(2026, 3, 20))
+
+    assert stats.verdict_counts == {
+        ("verified", "desk"): 1,
+        ("disputed", "desk"): 1,
+        ("disputed", "imported"): 1,
+    }
+
+
+def test_new_claims_are_counted_per_day_over_the_last_fourteen_days(make_claim: Any) -> None:
+    def created(days_ago: int, **fields: Any) -> None:
+        claim = make_claim(**fields)
+        Claim.objects.filter(pk=claim.pk).update(created_at=NOW - timedelta(days=days_ago))
+
+    created(0)
+    created(0)
+    created(3)
+    created(13)
+    created(14)  # a day too old
+    created(1, origin=Claim.Origin.IMPORTED)  # a past fact-check is not new work
+
+    with time_machine.travel(NOW, tick=False):
+        stats = selectors.desk_stats(today=NOW.date())
+
+    assert len(stats.new_per_day) == 14
+    assert stats.new_per_day[0] == (date(2026, 3, 7), 1)
+    assert stats.new_per_day[-1] == (date(2026, 3, 20), 2)
+    assert dict(stats.new_per_day)[date(2026, 3, 17)] == 1
+    assert sum(n for _, n in stats.new_per_day) == 4
+
+
+def test_outlets_are_ranked_by_how_many_claims_they_carried_top_ten_only(
+    make_claim: Any, appear: Callable[..., Appearance]
+) -> None:
+    shared = make_claim()
+    appear(shared, "Daily Ledger")
+    appear(shared, "Morning Post")
+    appear(make_claim(), "Daily Ledger")
+    repeated = make_claim()
+    appear(repeated, "Evening Star")
+    appear(repeated, "Evening Star")
+    for n in range(10):
+        appear(make_claim(), f"Outlet {n:02}")
+
+    outlets = selectors.desk_stats(today=date(2026, 3, 20)).outlets
+
+    assert outlets[:3] == [("Daily Ledger", 2), ("Evening Star", 1), ("Morning Post", 1)]
+    assert len(outlets) == 10
+
+
+def test_articles_are_counted_by_extraction_status(db: None) -> None:
+    for n, status in enumerate(["done", "done", "failed", "pending"]):
+        Article.objects.create(body="x", content_hash=str(n), extraction_status=status)
+
+    stats = selectors.desk_stats(today=date(2026, 3, 20))
+
+    assert stats.extraction_counts == {"done": 2, "failed": 1, "pending": 1}
+
+
+def test_the_queue_page_draws_every_chart_as_inline_svg_with_nothing_fetched_from_elsewhere(
+    editor: User, make_claim: Any, appear: Callable[..., Appearance]
+) -> None:
+    appear(make_claim(), "Daily Ledger")
+    make_claim(status=Status.VERIFIED, verdict="verified")
+
+    page = page_of(browser(editor).get("/"))
+
+    for title in (
+        "Claims by status",
+        "New claims per day, last 14 days: 2 in all",
+        "Claims per outlet (top 10)",
+        "Verdicts",
+        "Articles by extraction status",
+    ):
+        assert f'<svg role="img" aria-label="{title}"' in page
+    assert 'data-label="Daily Ledger" data-value="1"' in page
+    assert 'data-label="Verified" data-value="1"' in page
+    assert not re.search(r'(src|href)="(https?:)?//', page), "pages load nothing from other hosts"
+
+
+def test_a_status_bar_links_to_the_queue_filtered_by_that_status(editor: User, make_claim: Any) -> None:
+    make_claim(status=Status.AWAITING_APPROVAL)
+    page = page_of(browser(editor).get("/"))
+    assert '<a href="/?status=awaiting_approval">' in page
+
+
+# --- The queue's rows
+
+
+def test_a_row_shows_the_priority_with_its_parts_the_outlets_and_the_assignee(
+    editor: User, reviewer: User, make_claim: Any, appear: Callable[..., Appearance]
+) -> None:
+    claim = make_claim(
+        assignee=reviewer,
+        status=Status.IN_REVIEW,
+        priority=62.5,
+        priority_parts={"checkworthiness": 36.5, "outlets": 16.0, "appearances": 6.0, "recency": 4.0},
+    )
+    appear(claim, "Daily Ledger")
+    appear(claim, "Morning Post")
+    appear(claim, "Morning Post")
+
+    row = row_of(page_of(browser(editor).get("/")), claim)
+
+    assert "<strong>62</strong>" in row or "<strong>63</strong>" in row
+    assert "check-worthiness 36.5, outlets 16, appearances 6, recency 4" in row
+    assert row.count("<rect") == 5  # the track and one segment per part
+    assert "<title>outlets: 16</title>" in row
+    assert "Daily Ledger" in row and "Morning Post" in row
+    assert "3 appearances" in row
+    assert "rita" in row
+
+
+def test_a_claim_assigned_to_me_says_you(reviewer: User, make_claim: Any) -> None:
+    claim = make_claim(assignee=reviewer, status=Status.IN_REVIEW)
+    assert "<strong>you</strong>" in row_of(page_of(browser(reviewer).get("/")), claim)
+
+
+def test_an_imported_fact_check_is_marked_previously_fact_checked_and_a_desk_verdict_is_not(
+    editor: User, make_claim: Any
+) -> None:
+    imported = make_claim(
+        origin=Claim.Origin.IMPORTED,
+        status=Status.DISPUTED,
+        verdict="Pants on Fire",
+        review_url="https://checker.example.org/review/1",
+        review_publisher="Checker",
+    )
+    ours = make_claim(status=Status.VERIFIED, verdict="verified")
+
+    page = page_of(browser(editor).get("/"))
+
+    assert "previously fact-checked: Pants on Fire" in row_of(page, imported)
+    assert "Rated “Pants on Fire” by Checker" in row_of(page, imported)
+    assert "previously fact-checked" not in row_of(page, ours)
+
+
+def test_an_open_figure_conflict_in_either_direction_is_flagged(editor: User, make_claim: Any) -> None:
+    first, second, resolved, plain = make_claim(), make_claim(), make_claim(), make_claim()
+    ClaimLink.objects.create(from_claim=first, to_claim=second, kind=ClaimLink.Kind.FIGURE_CONFLICT)
+    ClaimLink.objects.create(
+        from_claim=resolved, to_claim=plain, kind=ClaimLink.Kind.FIGURE_CONFLICT, resolved=True
+    )
+    ClaimLink.objects.create(from_claim=plain, to_claim=first, kind=ClaimLink.Kind.SUGGESTED_MATCH)
+
+    page = page_of(browser(editor).get("/"))
+
+    assert "figure conflict</span>" in row_of(page, first)
+    assert "figure conflict</span>" in row_of(page, second)
+    assert "figure conflict</span>" not in row_of(page, resolved)
+    assert "figure conflict</span>" not in row_of(page, plain)
+
+
+def test_my_claims_lists_only_the_claims_assigned_to_me(
+    reviewer: User, reviewer2: User, make_claim: Any
+) -> None:
+    mine = make_claim(assignee=reviewer, status=Status.IN_REVIEW)
+    theirs = make_claim(assignee=reviewer2, status=Status.IN_REVIEW)
+    unassigned = make_claim()
+
+    page = page_of(browser(reviewer).get("/?mine=1"))
+
+    assert f'data-claim="{mine.pk}"' in page
+    assert f'data-claim="{theirs.pk}"' not in page
+    assert f'data-claim="{unassigned.pk}"' not in page
+    assert 'name="mine" value="1" checked' in page
+
+
+def test_the_pages_of_a_filtered_queue_keep_the_filters(editor: User, make_claim: Any) -> None:
+    for n in range(30):
+        make_claim(kind=Claim.Kind.STATISTIC, priority=n)
+    make_claim(kind=Claim.Kind.QUOTE)
+
+    page = page_of(browser(editor).get("/?kind=statistic&q=unemployment&page=1"))
+
+    assert "Page 1 of 2 · 30 claims" in page
+    assert 'href="?q=unemployment&amp;kind=statistic&amp;page=2" rel="next"' in page
+    second = page_of(browser(editor).get("/?q=unemployment&kind=statistic&page=2"))
+    assert 'href="?q=unemployment&amp;kind=statistic&amp;page=1" rel="prev"' in second
+    assert second.count("<tr data-claim=") == 5
+
+
+def test_unknown_filter_values_are_ignored(editor: User, make_claim: Any) -> None:
+    make_claim()
+    page = page_of(browser(editor).get("/?status=bogus&kind=nope&page=x"))
+    assert "Page 1 of 1 · 1 claim" in page
+
+
+def test_the_queue_page_takes_a_fixed_number_of_queries(
+    editor: User,
+    reviewer: User,
+    make_claim: Any,
+    appear: Callable[..., Appearance],
+    django_assert_max_num_queries: Any,
+) -> None:
+    for n in range(30):
+        claim = make_claim(assignee=reviewer if n % 2 else None, priority_parts={"checkworthiness": 30.0})
+        appear(claim, f"Outlet {n % 12}")
+        if n % 5 == 0:
+            ClaimLink.objects.create(
+                from_claim=claim, to_claim=make_claim(), kind=ClaimLink.Kind.FIGURE_CONFLICT
+            )
+    client = browser(editor)
+
+    with django_assert_max_num_queries(12):
+        page_of(client.get("/"))
+
+
+# --- Assigning and releasing on the claim page
+
+
+def test_an_editor_assigns_a_claim_to_a_reviewer(editor: User, reviewer: User, make_claim: Any) -> None:
+    claim = make_claim()
+    client = browser(editor)
+    page = page_of(client.get(f"/claims/{claim.pk}/"))
+    assert '<option value="rita">rita · reviewer</option>' in page
+
+    response = client.post(
+        f"/claims/{claim.pk}/assign/",
+        {"version": 1, "user": "rita", "reason": "Knows the data."},
+        follow=True,
+    )
+
+    assert "Claim assigned." in texts(response)
+    claim.refresh_from_db()
+    assert (claim.status, claim.assignee) == (Status.IN_REVIEW, reviewer)
+    event = ClaimEvent.objects.get(claim=claim, action="assigned")
+    assert (event.actor, event.reason, event.data["assignee"]) == (editor, "Knows the data.", "rita")
+
+
+def test_a_reviewer_gets_no_assign_form_and_is_refused_assigning(
+    reviewer: User, reviewer2: User, make_claim: Any
+) -> None:
+    claim = make_claim()
+    client = browser(reviewer)
+    assert "Assign to" not in page_of(client.get(f"/claims/{claim.pk}/"))
+
+    response = client.post(f"/claims/{claim.pk}/assign/", {"version": 1, "user": "ravi"})
+
+    assert response.status_code == 403
+    assert any("Only a editor or above may assign" in text for text in texts(response))
+    assert Claim.objects.get(pk=claim.pk).assignee is None
+
+
+def test_a_reviewer_hands_their_claim_back_to_the_queue(reviewer: User, make_claim: Any) -> None:
+    claim = make_claim(status=Status.IN_REVIEW, assignee=reviewer)
+    client = browser(reviewer)
+    assert "hand back to the queue" in page_of(client.get(f"/claims/{claim.pk}/"))
+
+    response = client.post(f"/claims/{claim.pk}/release/", {"version": 1}, follow=True)
+
+    assert "Claim handed back to the queue." in texts(response)
+    claim.refresh_from_db()
+    assert (claim.status, claim.assignee) == (Status.NEW, None)
+
+
+def test_only_the_assignee_or_an_editor_may_hand_a_claim_back(
+    reviewer: User, reviewer2: User, make_claim: Any
+) -> None:
+    claim = make_claim(status=Status.IN_REVIEW, assignee=reviewer)
+    client = browser(reviewer2)
+    assert "hand back to the queue" not in page_of(client.get(f"/claims/{claim.pk}/"))
+    assert client.post(f"/claims/{claim.pk}/release/", {"version": 1}).status_code == 403
+
+
+# --- Bulk actions on the queue
+
+
+def bulk(client: Client, ids: list[int], action: str, back: str = "", **fields: str) -> Any:
+    return client.post("/claims/bulk/", {"ids": ids, "action": action, "back": back, **fields}, follow=True)
+
+
+def test_an_editor_sees_checkboxes_and_the_bulk_controls(editor: User, make_claim: Any) -> None:
+    claim = make_claim()
+    page = page_of(browser(editor).get("/"))
+    assert 'id="bulk-form"' in page
+    assert f'name="ids" value="{claim.pk}"' in page
+    assert "Apply to selected" in page
+
+
+def test_a_reviewer_sees_no_bulk_controls_and_is_refused_bulk_actions(
+    reviewer: User, make_claim: Any
+) -> None:
+    claim = make_claim()
+    client = browser(reviewer)
+    page = page_of(client.get("/"))
+    assert 'id="bulk-form"' not in page and 'name="ids"' not in page
+
+    response = bulk(client, [claim.pk], "dismiss", reason="Opinion.")
+
+    assert any("Only a editor or above may act on claims in bulk" in text for text in texts(response))
+    assert Claim.objects.get(pk=claim.pk).status == Status.NEW
+
+
+def test_an_editor_dismisses_several_claims_and_returns_to_the_same_view_of_the_queue(
+    editor: User, make_claim: Any
+) -> None:
+    claims = [make_claim(kind=Claim.Kind.QUOTE) for _ in range(3)]
+
+    response = bulk(
+        browser(editor),
+        [claims[0].pk, claims[1].pk],
+        "dismiss",
+        back="kind=quote&page=1&next=https://elsewhere.example",
+        reason="Opinions, not facts.",
+    )
+
+    assert response.redirect_chain == [("/?kind=quote&page=1", 302)]
+    assert "Dismissed 2 claims." in texts(response)
+    assert [Claim.objects.get(pk=c.pk).status for c in claims] == [
+        Status.DISMISSED,
+        Status.DISMISSED,
+        Status.NEW,
+    ]
+    assert ClaimEvent.objects.filter(action="dismissed", reason="Opinions, not facts.").count() == 2
+
+
+def test_a_bulk_action_names_each_claim_it_left_as_it_was(editor: User, make_claim: Any) -> None:
+    open_claim = make_claim()
+    decided = make_claim(status=Status.VERIFIED, verdict="verified")
+
+    response = bulk(browser(editor), [open_claim.pk, decided.pk], "dismiss", reason="Not checkable.")
+
+    messages = texts(response)
+    assert messages[0] == "Dismissed 1 claim."
+    assert messages[1].startswith(f"Claim {decided.pk} was left as it was: Cannot dismiss claim {decided.pk}")
+    assert Claim.objects.get(pk=decided.pk).status == Status.VERIFIED
+
+
+def test_an_editor_assigns_several_claims_to_a_reviewer(
+    editor: User, reviewer: User, make_claim: Any
+) -> None:
+    claims = [make_claim(), make_claim()]
+
+    response = bulk(browser(editor), [c.pk for c in claims], "assign", user="rita")
+
+    assert "Assigned 2 claims to rita." in texts(response)
+    assert {Claim.objects.get(pk=c.pk).assignee for c in claims} == {reviewer}
+
+
+def test_an_editor_reopens_several_decided_claims(editor: User, make_claim: Any) -> None:
+    claims = [make_claim(status=Status.DISMISSED), make_claim(status=Status.DISPUTED, verdict="disputed")]
+
+    response = bulk(browser(editor), [c.pk for c in claims], "reopen", reason="New figures out.", to="new")
+
+    assert "Reopened 2 claims." in texts(response)
+    assert {Claim.objects.get(pk=c.pk).status for c in claims} == {Status.NEW}
+
+
+@pytest.mark.parametrize(
+    ("ids", "action", "fields", "message"),
+    [
+        (
+            [],
+            "dismiss",
+            {"reason": "x"},
+            "Nothing was changed: Claims: Tick at least one claim in the queue first.",
+        ),
+        (None, "dismiss", {}, "Nothing was changed: Give a reason for dismissing claims"),
+        (None, "assign", {}, "Nothing was changed: Bulk assign needs the user to assign the claims to."),
+        (None, "assign", {"user": "nobody"}, "Nothing was changed: Assign to: Select a valid choice."),
+    ],
+)
+def test_a_bulk_action_that_cannot_run_changes_nothing_and_says_why(
+    editor: User, make_claim: Any, ids: list[int] | None, action: str, fields: dict[str, str], message: str
+) -> None:
+    claim = make_claim()
+
+    response = bulk(browser(editor), [claim.pk] if ids is None else ids, action, **fields)
+
+    assert any(text.startswith(message) for text in texts(response)), texts(response)
+    claim.refresh_from_db()
+    assert (claim.status, claim.version) == (Status.NEW, 1)
+
+
+def test_bulk_actions_are_post_only(editor: User) -> None:
+    assert browser(editor).get("/claims/bulk/").status_code == 405
