@@ -37,10 +37,13 @@ __all__ = [
     "score_sentences",
 ]
 
-EXTRACTOR_VERSION = "1.0.0"
+EXTRACTOR_VERSION = "1.1.0"
 
 #: Sentences with fewer words are never check-worthy (headlines' fragments, datelines).
 MIN_CLAIM_WORDS = 5
+#: A line shorter than this without a full stop is a headline or a label, never a claim.
+HEADLINE_WORDS = 15
+_SENTENCE_END = frozenset(".!?…\"”’')")
 _SUPPORTED = frozenset({"en"})
 
 
@@ -94,7 +97,9 @@ def extract(
         sent = texts[k]
         ann = annotate(sent, speakers[k], sources[k], quotes[k], tokens[k])
         score = sigmoid(float(logits[k]) + ann.context_cue)
-        worthy = score >= THRESHOLD and len(sent.split()) >= MIN_CLAIM_WORDS
+        n_words = len(sent.split())
+        headline = n_words < HEADLINE_WORDS and sent[-1] not in _SENTENCE_END
+        worthy = score >= THRESHOLD and n_words >= MIN_CLAIM_WORDS and not headline
         sentences.append(
             Sentence(
                 start=s,

@@ -81,7 +81,8 @@ _NEXT_WORDS_RE = re.compile(r"\s+((?:[A-Z][\w'’-]*\s+){0,3})([a-z][a-z-]+)")
 _CURRENCY_AFTER_RE = re.compile(r"\s*(?:US\s)?([A-Za-z]+)")
 _STOP_UNITS = _words(
     "a an the of in on at to for from and or but by with as is are was were be been has have had that "
-    "which who this its it their his her than per since until after before when while"
+    "which who this its it their his her than per since until after before when while will would could "
+    "should may might can must did does do"
 )
 _YEAR_LIKE = re.compile(r"^(?:1[5-9]|20)\d\d$")
 
@@ -115,6 +116,8 @@ _PREFIX_RE = re.compile(
     rf"(?:\b(?:{_QUAL_ALT})\s+)?(?:\bbetween\s+)?(?:(?:US\$|[$€£¥₽₹])\s?|\b(?:USD|EUR|GBP|CNY|RUB|JPY)\s?)?$",
     re.IGNORECASE,
 )
+# "Power of Siberia 2", "Group of 20", "Boeing 737": a bare number that is part of a name
+_NAME_BEFORE_RE = re.compile(r"[A-Z][\w-]* (?:of )?$")
 _MONTH_BEFORE_RE = re.compile(rf"\b(?:{_MONTHS})\.? $")
 _WRITTEN_WORDS = frozenset(_UNITS) | {"dozen", "dozens", "tens", "hundreds"}
 _LOWER_WORD_RE = re.compile(r"[a-z]+")
@@ -158,7 +161,12 @@ def find_figures(sentence: str, words: Collection[str] | None = None) -> list[Fi
             continue
         consumed = m.end()
         fig = _figure(sentence, m)
-        if fig is not None:
+        if fig is not None and not (
+            fig.kind in ("number", "count")
+            and not fig.qualifier
+            and fig.high is None
+            and _NAME_BEFORE_RE.search(sentence, window, p)
+        ):
             out.append((m.start(), fig))
     if words is None:
         words = _LOWER_WORD_RE.findall(sentence.lower())
