@@ -45,7 +45,8 @@ def make_article(lines: list[str], i: int, size: int, unique: bool = False) -> s
     while total < size:
         ln = lines[k % n]
         if unique:
-            ln = f"{ln} Paragraph {k} of the report was filed on day {k % 28 + 1}."
+            tag = "".join(chr(97 + (k // 26**j) % 26) for j in range(4))
+            ln = f"{ln} The {tag} file was received on day {k % 28 + 1}."
         out.append(ln)
         total += len(ln) + 1
         k += 1

@@ -227,7 +227,11 @@ def _block(rows: np.ndarray, cols: np.ndarray, n: int, idf: np.ndarray, dim: int
     if cols.size == 0:
         empty = np.zeros(0)
         return empty.astype(np.int64), empty.astype(np.int64), empty
-    uniq, counts = np.unique(rows * dim + cols, return_counts=True)
+    keys = rows * dim + cols
+    if n * dim < 2**31:
+        keys = keys.astype(np.int32)  # sorting 32-bit keys is faster; the usual case (< 8192 sentences)
+    uniq, counts = np.unique(keys, return_counts=True)
+    uniq = uniq.astype(np.int64)
     r_arr = uniq // dim
     c_arr = uniq - r_arr * dim
     vals = (1.0 + np.log(counts)) * idf[c_arr]

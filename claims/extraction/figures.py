@@ -124,6 +124,23 @@ _LOWER_WORD_RE = re.compile(r"[a-z]+")
 _WRITTEN_RE = re.compile(rf"\b(?:{_NUMWORD}|tens|hundreds|dozens)\b", re.IGNORECASE)
 
 
+_QUAL_LAST = frozenset(w.split()[-1] for w in _QUALIFIERS) | {
+    "between", "usd", "eur", "gbp", "cny", "rub", "jpy",
+}  # fmt: skip
+_CURRENCY_CHARS = frozenset("$€£¥₽₹")
+
+
+def _may_have_prefix(sentence: str, window: int, p: int) -> bool:
+    """Cheap test: can a qualifier, "between" or a currency stand right before the number at ``p``?"""
+    before = sentence[window:p].rstrip()
+    if not before:
+        return False
+    if before[-1] in _CURRENCY_CHARS:
+        return True
+    last = before.rsplit(None, 1)[-1].lower()
+    return last in _QUAL_LAST
+
+
 def find_figures(sentence: str, words: Collection[str] | None = None) -> list[Figure]:
     """All figures in ``sentence`` in reading order.
 
@@ -153,8 +170,8 @@ def find_figures(sentence: str, words: Collection[str] | None = None) -> list[Fi
                     )
                     consumed = d.end()
                     continue
-        pm = _PREFIX_RE.search(sentence, window, p)
-        m = _FIG_RE.match(sentence, pm.start()) if pm else None
+        pm = _PREFIX_RE.search(sentence, window, p) if _may_have_prefix(sentence, window, p) else None
+        m = _FIG_RE.match(sentence, pm.start()) if pm and pm.start() < p else None
         if m is None or m.group("num") is None or m.start("num") != p:
             m = _FIG_RE.match(sentence, p)
         if m is None or m.group("num") is None:

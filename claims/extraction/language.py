@@ -37,7 +37,7 @@ def _langid() -> Any:
     return py3langid
 
 
-def english_share(text: str, sample_chars: int = 1500) -> float:
+def english_share(text: str, sample_chars: int = 1000) -> float:
     """Share of common English function words among the words of the first ``sample_chars`` characters."""
     words = _WORD_RE.findall(text[:sample_chars].lower())
     if not words:
