@@ -152,7 +152,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         bias=np.float64(bias),
     )
     meta = {
-        "model": "logistic regression over hashed word 1-2-grams, char 2-5-grams and cue features",
+        "model": (
+            "average (logit space) of logistic regression and NB-weighted logistic regression over hashed "
+            "word 1-2-grams, char 2-5-grams and cue features"
+        ),
         "data": "ClaimBuster crowdsourced.csv (Verdict 1 = check-worthy)",
         "train_sentences": len(tr),
         "dev_sentences": len(dv),
