@@ -6,7 +6,8 @@ Builds ~5 KB plain-text articles from the seed articles (each article is a
 different rotation of the seeds' lines, so no two are identical), warms the
 pipeline up (model load, language model), then extracts them one by one in
 this single process and reports articles/s and per-article latency (p50,
-p95). ``--big`` also times single 250 KB, 500 KB and 1 MB articles to show
+p95) of the fastest of ``--repeat`` passes (other load on a shared machine
+only ever slows a pass down). ``--big`` also times single 250 KB, 500 KB and 1 MB articles to show
 that the cost grows linearly with the input.
 """
 
@@ -67,6 +68,7 @@ def main() -> int:
     if not default_seeds.is_dir():
         default_seeds = ROOT.parent / "shared" / "seeds"
     ap.add_argument("--seeds", type=Path, default=default_seeds)
+    ap.add_argument("--repeat", type=int, default=3, help="passes over the articles; the fastest is reported")
     ap.add_argument("--big", action="store_true", help="also time 250 KB, 500 KB and 1 MB articles")
     args = ap.parse_args()
 
@@ -75,21 +77,28 @@ def main() -> int:
     for a in articles[:20]:
         extract(a)  # warm-up: weights, caches
 
-    times: list[float] = []
-    n_sent = 0
-    n_claims = 0
-    t_all = time.perf_counter()
-    cpu_all = time.process_time()
-    for a in articles:
-        t0 = time.perf_counter()
-        r = extract(a)
-        times.append(time.perf_counter() - t0)
-        n_sent += len(r.sentences)
-        n_claims += len(r.claims)
-    wall = time.perf_counter() - t_all
-    cpu = time.process_time() - cpu_all
+    best: tuple[float, float, list[float]] | None = None
+    n_sent = n_claims = 0
+    for _ in range(args.repeat):
+        times: list[float] = []
+        n_sent = n_claims = 0
+        t_all = time.perf_counter()
+        cpu_all = time.process_time()
+        for a in articles:
+            t0 = time.perf_counter()
+            r = extract(a)
+            times.append(time.perf_counter() - t0)
+            n_sent += len(r.sentences)
+            n_claims += len(r.claims)
+        run = (time.perf_counter() - t_all, time.process_time() - cpu_all, times)
+        if best is None or run[0] < best[0]:
+            best = run
+    assert best is not None
+    wall, cpu, times = best
     mean_kb = sum(len(a) for a in articles) / len(articles) / 1000
-    print(f"{len(articles)} plain-text articles of ~{mean_kb:.1f} KB, one process")
+    print(
+        f"{len(articles)} plain-text articles of ~{mean_kb:.1f} KB, one process, best of {args.repeat} passes"
+    )
     print(f"  throughput: {len(articles) / wall:.0f} articles/s ({n_sent / wall:.0f} sentences/s)")
     print(
         f"  CPU time: {cpu / len(articles) * 1000:.2f} ms per article = {len(articles) / cpu:.0f} articles/s "

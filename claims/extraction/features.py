@@ -196,20 +196,33 @@ def cap_spans(tokens: Tokens) -> int:
 def cue_features(text: str, tokens: Tokens | None = None) -> list[float]:
     tk = tokens if tokens is not None else tokenize(text)
     ls = tk.lowset
+    low = tk.low
+    joined = tk.joined
     has_digit = bool(_DIGIT_RE.search(text))
+    pct = money = year = 0.0
+    if has_digit:
+        if "%" in text or "percent" in ls or " per cent " in joined:
+            pct = 1.0
+        if "$" in text or "€" in text or "£" in text or "¥" in text or not _CURRENCY_WORDS.isdisjoint(ls):
+            money = 1.0
+        if any(len(t) == 4 and t[:2] in ("19", "20") and t.isdigit() for t in ls):
+            year = 1.0
+    compare = 0.0
+    if not _COMPARE_WORDS.isdisjoint(ls):
+        compare = min(len([t for t in low if t in _COMPARE_WORDS]), 3) / 3.0
     return [
         1.0 if has_digit else 0.0,
-        1.0 if has_digit and ("%" in text or "percent" in ls or " per cent " in tk.joined) else 0.0,
-        1.0 if has_digit and (any(c in text for c in "$€£¥") or not _CURRENCY_WORDS.isdisjoint(ls)) else 0.0,
+        pct,
+        money,
         0.0 if _SCALE_WORDS.isdisjoint(ls) else 1.0,
-        1.0 if has_digit and any(_shape(t) == "<year>" for t in tk.low) else 0.0,
+        year,
         0.0 if _NUMBER_WORDS.isdisjoint(ls) else 1.0,
-        min(sum(1 for t in tk.low if t in _COMPARE_WORDS), 3) / 3.0,
+        compare,
         0.0 if _ATTRIB_WORDS.isdisjoint(ls) else 1.0,
         1.0 if ("“" in text or "”" in text or '"' in text) else 0.0,
-        1.0 if any(p in tk.joined for p in _OPINION_PHRASES) else 0.0,
+        1.0 if any(p in joined for p in _OPINION_PHRASES) else 0.0,
         1.0 if text.rstrip().endswith("?") else 0.0,
-        min(cap_spans(tk), 3) / 3.0,
+        min(tk.caps, 3) / 3.0,
         0.0 if _POLICY_WORDS.isdisjoint(ls) else 1.0,
         math.log1p(len(text.split())) / 4.0,
     ]
