@@ -19,8 +19,8 @@ from .selectors import DeskStats
 
 # Horizontal bar charts: a label column, then the bar, then the value.
 WIDTH = 360
-LABEL_WIDTH = 118
-BAR_WIDTH = 200
+LABEL_WIDTH = 130
+BAR_WIDTH = 190
 ROW_HEIGHT = 24
 BAR_HEIGHT = 15
 
@@ -56,8 +56,8 @@ OTHER_PART_COLOR = "#98a2b3"
 DESK_COLOR = "#2f5bea"
 # Imported fact-checks are drawn in a light tint of the verdict's colour.
 IMPORTED_COLORS = {Claim.Status.VERIFIED: "#a6f4c5", Claim.Status.DISPUTED: "#fda29b"}
-LEGEND_DESK = "#667085"
-LEGEND_IMPORTED = "#d0d5dd"
+LEGEND_DESK = "linear-gradient(90deg, #12805c 50%, #c0362c 50%)"
+LEGEND_IMPORTED = "linear-gradient(90deg, #a6f4c5 50%, #fda29b 50%)"
 
 
 @dataclass(frozen=True)

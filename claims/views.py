@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django import forms
 from django.conf import settings
@@ -32,7 +32,7 @@ from .forms import (
     VerdictForm,
     VersionForm,
 )
-from .models import Claim, Verdict
+from .models import Claim, ClaimEvent, Verdict
 from .workflow import Action, Actor
 
 QUEUE_PAGE_SIZE = 25
@@ -178,7 +178,11 @@ def _render_claim(
         claim = selectors.claim_detail(claim_id=pk)
     except NotFound as exc:
         raise Http404(exc.message) from exc
-    events = selectors.claim_events(claim_id=pk)
+    statuses = dict(Claim.Status.choices)
+    events = [
+        (event, describe_event(event), statuses.get(event.to_status, event.to_status))
+        for event in selectors.claim_events(claim_id=pk)
+    ]
     return render(
         request,
         "claims/claim_detail.html",
@@ -190,6 +194,39 @@ def _render_claim(
         },
         status=status,
     )
+
+
+# What each audit event says in the claim's story; unknown actions read as their name.
+EVENT_STORIES: dict[str, str] = {
+    "created": "Found in an article",
+    "repeated": "Repeated in another article",
+    "imported": "Imported from a published fact-check",
+    "reimported": "Updated from the published fact-check",
+    "taken": "Took it from the queue",
+    "assigned": "Assigned it to {assignee}",
+    "released": "Handed it back to the queue",
+    "evidence_added": "Added {source}",
+    "verdict_proposed": "Proposed the verdict “{value}”",
+    "verdict_published": "Published the verdict “{value}”",
+    "verdict_approved": "Approved the verdict “{value}”",
+    "verdict_rejected": "Sent the verdict “{value}” back to review",
+    "dismissed": "Dismissed it",
+    "reopened": "Reopened it",
+}
+
+
+def describe_event(event: ClaimEvent) -> str:
+    """One line of the claim's story, from its audit event."""
+    data = event.data or {}
+    template = EVENT_STORIES.get(event.action, event.action.replace("_", " ").capitalize())
+    source = "a primary source" if data.get("primary") else "a source"
+    host = urlsplit(str(data.get("url", ""))).netloc
+    details = {
+        "assignee": data.get("assignee") or "someone",
+        "value": data.get("value", ""),
+        "source": f"{source} ({data.get('stance', 'context')}){f': {host}' if host else ''}",
+    }
+    return template.format(**details)
 
 
 @login_required

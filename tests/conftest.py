@@ -1,8 +1,9 @@
 """Shared fixtures: a small fixed cast of users, API clients, and articles.
 
-Tests marked ``postgres`` or ``redis`` need the real services. They are skipped
-when the suite runs on SQLite without a broker, unless FACTCHECK_REQUIRE_SERVICES=1
-(as in CI), where a missing service is a failure, not a skip.
+Tests marked ``postgres`` or ``redis`` need the real services, and tests marked
+``browser`` need Debian's Chromium. They are skipped when the suite runs on SQLite
+without a broker or a browser, unless FACTCHECK_REQUIRE_SERVICES=1 (as in CI),
+where a missing service is a failure, not a skip.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from claims.models import Article, Claim
 from integrations.services import create_integration
 
 REQUIRE_SERVICES = os.environ.get("FACTCHECK_REQUIRE_SERVICES") == "1"
+CHROMIUM = "/usr/bin/chromium"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -36,6 +38,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             if REQUIRE_SERVICES:
                 raise pytest.UsageError("FACTCHECK_REQUIRE_SERVICES=1 but REDIS_URL is not set")
             item.add_marker(pytest.mark.skip(reason="needs Redis (set REDIS_URL)"))
+        if "browser" in item.keywords and not os.path.exists(CHROMIUM):
+            if REQUIRE_SERVICES:
+                raise pytest.UsageError(f"FACTCHECK_REQUIRE_SERVICES=1 but there is no browser at {CHROMIUM}")
+            item.add_marker(pytest.mark.skip(reason=f"needs Chromium at {CHROMIUM}"))
 
 
 @pytest.fixture(scope="session")

@@ -468,3 +468,28 @@ def test_a_bulk_action_that_cannot_run_changes_nothing_and_says_why(
 
 def test_bulk_actions_are_post_only(editor: User) -> None:
     assert browser(editor).get("/claims/bulk/").status_code == 405
+
+
+def test_the_audit_trail_tells_the_claims_story(reviewer: User, editor2: User, make_claim: Any) -> None:
+    claim = make_claim()
+    rita = browser(reviewer)
+    rita.post("/claims/next/")
+    rita.post(
+        f"/claims/{claim.pk}/evidence/",
+        {"url": "https://stats.example.org/march.csv", "primary": "on", "stance": "refutes"},
+    )
+    rita.post(f"/claims/{claim.pk}/verdict/", {"version": 2, "verdict": "disputed", "rationale": "4.1%."})
+    browser(editor2).post(f"/claims/{claim.pk}/approve/", {"version": 3})
+
+    page = page_of(rita.get(f"/claims/{claim.pk}/"))
+
+    story = [
+        re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip()
+        for row in re.findall(r'<tr data-action="[^"]+">(.*?)</tr>', page, re.S)
+    ]
+    assert [line.split(" ", 2)[2] for line in story] == [
+        "Took it from the queue → In review rita",
+        "Added a primary source (refutes): stats.example.org rita",
+        "Proposed the verdict “disputed” → Awaiting approval rita 4.1%.",
+        "Approved the verdict “disputed” → Disputed eddie",
+    ]
