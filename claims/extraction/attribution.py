@@ -251,7 +251,10 @@ def titled_names(text: str) -> list[str]:
 
 def _name_before(masked: str, pos: int) -> list[str]:
     """Capitalised name tokens right before ``pos``, walking back to a title or a lower-case word."""
-    toks = _tokens(masked[max(0, pos - 120) : pos])
+    return _name_before_tokens(_tokens(masked[max(0, pos - 120) : pos]))
+
+
+def _name_before_tokens(toks: list[tuple[int, int, str]]) -> list[str]:
     run: list[str] = []
     for _, _, tok in reversed(toks):
         if (_is_cap(tok) and tok.lower() not in TITLE_WORDS) or (run and tok.lower() in _PARTICLES):
@@ -377,8 +380,8 @@ class Attributor:
         if att.speaker:
             return att
         for m in _VERB_RE.finditer(seg) if not _SPEECH_WORDS.isdisjoint(words) else ():
-            run = _name_before(seg, m.start())
             before = _tokens(seg[max(0, m.start() - 120) : m.start()])
+            run = _name_before_tokens(before)
             k = len(before) - len(run) - 1
             prev = before[k][2].lower() if run and k >= 0 else ""
             if prev in ("and", "&", "or", "nor", "both"):

@@ -14,7 +14,7 @@ ClaimKind = Literal["statistic", "quote", "event", "comparison", "prediction", "
 Status = Literal["done", "failed"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Figure:
     """A number normalised for matching and display.
 
@@ -37,7 +37,7 @@ class Figure:
         return asdict(self)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Sentence:
     start: int
     end: int
