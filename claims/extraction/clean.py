@@ -327,15 +327,16 @@ def clean_text(body: str, outlet_lines: Collection[str] = ()) -> tuple[str, list
     _mark_tail(lines)
 
     kept: list[str] = []
-    removed: list[RemovedBlock] = []
+    groups: list[tuple[str, list[str]]] = []  # consecutive removed lines with the same reason
     for ln in lines:
         if ln.reason:
-            if removed and removed[-1].reason == ln.reason:
-                removed[-1] = RemovedBlock(removed[-1].text + "\n" + ln.text, ln.reason)
+            if groups and groups[-1][0] == ln.reason:
+                groups[-1][1].append(ln.text)
             else:
-                removed.append(RemovedBlock(ln.text, ln.reason))
+                groups.append((ln.reason, [ln.text]))
         else:
             kept.append(ln.text)
+    removed = [RemovedBlock("\n".join(texts), reason) for reason, texts in groups]
     return "\n\n".join(kept), removed
 
 

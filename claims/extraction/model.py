@@ -35,6 +35,7 @@ def _load_meta() -> dict[str, Any]:
 
 
 META: dict[str, Any] = _load_meta()
+BATCH = 256
 #: Scores at or above this value are check-worthy (chosen on the dev split).
 THRESHOLD: float = float(META.get("threshold", 0.5))
 
@@ -60,6 +61,14 @@ def model_logits(texts: Sequence[str], tokens: Sequence[F.Tokens] | None = None)
     """Raw model logits (before the sigmoid) for each text; ``tokens`` may pass pre-computed tokens."""
     if not texts:
         return np.zeros(0)
+    if len(texts) > BATCH:
+        # long articles go in fixed-size batches: memory stays bounded and time linear
+        return np.concatenate(
+            [
+                model_logits(texts[i : i + BATCH], tokens[i : i + BATCH] if tokens is not None else None)
+                for i in range(0, len(texts), BATCH)
+            ]
+        )
     w = _weights()
     rows, cols, vals, cues = F.sparse_parts(texts, w.word_idf, w.char_idf, tokens)
     z = np.bincount(rows, weights=vals * w.coef[cols], minlength=len(texts))
