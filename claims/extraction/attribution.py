@@ -212,8 +212,8 @@ class PersonIndex:
         return out
 
 
-def _tokens(text: str) -> list[tuple[int, int, str]]:
-    return [(m.start(), m.end(), m.group(0)) for m in _TOKEN_RE.finditer(text)]
+def _tokens(text: str) -> list[str]:
+    return _TOKEN_RE.findall(text)
 
 
 _CAP_RUN_RE = re.compile(
@@ -254,9 +254,9 @@ def _name_before(masked: str, pos: int) -> list[str]:
     return _name_before_tokens(_tokens(masked[max(0, pos - 120) : pos]))
 
 
-def _name_before_tokens(toks: list[tuple[int, int, str]]) -> list[str]:
+def _name_before_tokens(toks: list[str]) -> list[str]:
     run: list[str] = []
-    for _, _, tok in reversed(toks):
+    for tok in reversed(toks):
         if (_is_cap(tok) and tok.lower() not in TITLE_WORDS) or (run and tok.lower() in _PARTICLES):
             run.append(tok)
         else:
@@ -383,7 +383,7 @@ class Attributor:
             before = _tokens(seg[max(0, m.start() - 120) : m.start()])
             run = _name_before_tokens(before)
             k = len(before) - len(run) - 1
-            prev = before[k][2].lower() if run and k >= 0 else ""
+            prev = before[k].lower() if run and k >= 0 else ""
             if prev in ("and", "&", "or", "nor", "both"):
                 continue  # joint subject ("Xi and Putin declared"): no single speaker
             name = self._validate(run, titled=prev in TITLE_WORDS and prev not in _FUNCTION_WORDS)
