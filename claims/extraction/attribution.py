@@ -43,6 +43,7 @@ _SPEECH_VERBS = (
 )
 _SPEECH_WORDS = frozenset(w for w in re.findall(r"[a-z]+", _SPEECH_VERBS) if len(w) > 2)
 _LOWER_WORD_RE = re.compile(r"[a-z]+")
+_SAY_RE = re.compile(r"(?:said|says|stated|reported|announced|estimated|estimates)\b")
 _AUX = r"(?:(?:has|had|have|also|later|then|further|previously|repeatedly|once|recently|again|earlier)\s+)*"
 _VERB_RE = re.compile(rf"\b{_AUX}(?:{_SPEECH_VERBS})\b")
 _PRONOUN_VERB_RE = re.compile(rf"(?:^|[,;:”\"’]\s*|\s)(?P<pron>he|she|He|She)\s+{_AUX}(?:{_SPEECH_VERBS})\b")
@@ -393,6 +394,9 @@ class Attributor:
             if name:
                 att.speaker = name
                 return att
+            if run and _SAY_RE.match(m.group(0)) and not att.sources:
+                # "the Labor Department said", "Beijing said": an institution, reported as a source
+                att.sources.append(" ".join(_strip_possessive(t) for t in run))
         if ("he" in words or "she" in words) and _PRONOUN_VERB_RE.search(seg):
             att.pronoun = True
         return att

@@ -21,6 +21,7 @@ is linear in the input size and deterministic.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections import Counter
@@ -99,6 +100,11 @@ _IMPERATIVE_RE = re.compile(
     r"related|advertisement|sponsored)\b",
     re.IGNORECASE,
 )
+_BYLINE_RE = re.compile(
+    r"^(?:(?-i:By [A-Z])|(?:updated|published|posted|last updated|first published)\b[: ]|"
+    r"(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,? \w+ \d{1,2},? \d{4}\b)",
+    re.IGNORECASE,
+)
 _BULLET_RE = re.compile(r"^\s*(?:[-–—•·*▪►✓✔☐■□○●]|\d{1,2}[.)])\s+")
 _TERMINAL_CHARS = frozenset(".!?…:;\"”’')]")
 
@@ -158,11 +164,16 @@ def normalise_text(body: str) -> str:
 
 def _unwrap_hard_wrapped(lines: list[str]) -> list[str]:
     """Join lines of hard-wrapped text (fixed-width e-mail style) back into paragraphs."""
-    nonblank = [ln for ln in lines if ln.strip()]
+    nonblank = [ln.strip() for ln in lines if ln.strip()]
     if len(nonblank) < 6:
         return lines
-    wrapped = sum(1 for ln in nonblank if 40 <= len(ln) <= 90 and not _terminal(ln))
-    if wrapped < 0.5 * len(nonblank):
+    # a wrapped line stops mid-sentence and the next line carries on in lower case
+    carried = sum(
+        1
+        for a, b in itertools.pairwise(nonblank)
+        if 40 <= len(a) <= 100 and not _terminal(a) and b[:1].islower()
+    )
+    if carried < 0.3 * len(nonblank):
         return lines
     out: list[str] = []
     buf: list[str] = []
@@ -237,6 +248,9 @@ def _classify(line: _Line, counts: Counter[str], outlet: Collection[str], seen: 
         return
     if _looks_like_credit(t, line.words):
         line.reason, line.strong = "photo caption or credit", True
+        return
+    if not terminal and line.words <= 10 and _BYLINE_RE.match(t):
+        line.reason, line.strong = "byline or timestamp", True
         return
     if not terminal and line.words <= 3:
         line.reason, line.strong = "short fragment without punctuation", True

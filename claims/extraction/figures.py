@@ -153,7 +153,10 @@ def find_figures(sentence: str, words: Collection[str] | None = None) -> list[Fi
     n = len(sentence)
     for d in _DIGITS_RE.finditer(sentence):
         p = d.start()
-        if p < consumed or (p > 0 and sentence[p - 1] in ".,") or (p > 0 and sentence[p - 1].isalpha()):
+        if p < consumed or (p > 0 and sentence[p - 1] in ".,:") or (p > 0 and sentence[p - 1].isalpha()):
+            continue
+        if sentence[d.end() : d.end() + 1] == ":" and sentence[d.end() + 1 : d.end() + 2].isdigit():
+            consumed = d.end() + 3  # a clock time (5:42), not a figure
             continue
         window = max(0, p - 40)
         if d.end() - p <= 2:

@@ -145,3 +145,31 @@ def test_line_key_ignores_case_punctuation_and_numbers() -> None:
     assert line_key("ARTICLE CONTENT:") == line_key("Article content")
     assert line_key("23 comments") == line_key("4 Comments")
     assert line_key("  Share  on X | Facebook ") == "share on x facebook"
+
+
+def test_hard_wrapped_text_is_joined_but_short_lines_are_not() -> None:
+    wrapped = (
+        "The port handled 4.2 million containers in 2024, up 12% from the\n"
+        "previous year, officials said on Monday, adding that car exports\n"
+        "to Europe drove most of the growth over the past twelve months and\n"
+        "that the new terminal would open in the spring of next year.\n\n"
+        "Port director Maria Lopez said volumes could grow another 5% in\n"
+        "2025 if the dredging work finishes on time, and that the port\n"
+        "would hire 300 more workers.\n"
+    )
+    r = extract(wrapped)
+    assert "up 12% from the previous year" in r.text
+    assert any("4.2 million containers" in s.text and "previous year" in s.text for s in r.claims)
+    headlines = (
+        "Inflation cools to 2.9% as Fed weighs rate cut\n"
+        "By Jane Smith, Staff Writer\n"
+        "Updated 5:42 PM EST, Tue January 14, 2025\n"
+        "Consumer prices rose 2.9% in December from a year earlier, the Labor Department said Tuesday.\n"
+        "Gas prices are expected to stabilise over the winter months\n"
+        "Beijing said exports rose 5% in 2024.\n"
+    )
+    r = extract(headlines)
+    assert "By Jane Smith" not in r.text and "Updated 5:42" not in r.text
+    s = next(s for s in r.sentences if s.text.startswith("Consumer prices"))
+    assert s.check_worthy and "source: Labor Department" in s.reasons and s.speaker == ""
+    assert next(s for s in r.sentences if s.text.startswith("Beijing")).speaker == ""
