@@ -226,7 +226,7 @@ def annotate(
     reasons: list[str] = [describe(f) for f in figures]
     if speaker:
         reasons.append(f"attributed to {speaker}")
-    reasons.extend(f"source: {s}" for s in sources)
+    reasons.extend(s if s.startswith("citing ") else f"source: {s}" for s in sources)
     if sig.superlative:
         reasons.append(f"superlative: {sig.superlative.lower()}")
     approx = sig.comparative.lower().startswith(("more than", "less than", "fewer than"))

@@ -394,7 +394,12 @@ class Attributor:
             if name:
                 att.speaker = name
                 return att
-            if run and _SAY_RE.match(m.group(0)) and not att.sources:
+            if (
+                run
+                and _SAY_RE.match(m.group(0))
+                and not att.sources
+                and any(t.lower().rstrip(".") in NOT_NAME_WORDS for t in run)
+            ):
                 # "the Labor Department said", "Beijing said": an institution, reported as a source
                 att.sources.append(" ".join(_strip_possessive(t) for t in run))
         if ("he" in words or "she" in words) and _PRONOUN_VERB_RE.search(seg):
