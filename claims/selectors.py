@@ -15,6 +15,9 @@ from . import roles
 from .errors import NotFound
 from .models import Appearance, Article, Claim, ClaimEvent, ClaimLink, Evidence, Verdict
 
+# Claims still waiting for the desk: the queue's default view.
+OPEN_STATUSES = (Claim.Status.NEW, Claim.Status.IN_REVIEW, Claim.Status.AWAITING_APPROVAL)
+
 
 def current_appearances() -> QuerySet[Appearance]:
     return (
@@ -39,8 +42,11 @@ def claim_list(*, filters: dict[str, Any] | None = None) -> QuerySet[Claim]:
         qs = qs.filter(
             Exists(Appearance.objects.filter(claim=OuterRef("pk"), article_id=article, current=True))
         )
-    if filters.get("status"):
-        qs = qs.filter(status=filters["status"])
+    status = filters.get("status")
+    if status == "open":
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    elif status and status != "all":
+        qs = qs.filter(status=status)
     if filters.get("kind"):
         qs = qs.filter(kind=filters["kind"])
     if filters.get("speaker"):

@@ -54,8 +54,9 @@ class QueueRow:
 def queue_filters(params: QueryDict) -> dict[str, str]:
     """The queue's filters from a query string; unknown values are dropped rather than refused."""
     filters = {key: params.get(key, "").strip() for key in QUEUE_FILTERS}
-    if filters["status"] not in Claim.Status.values:
-        filters["status"] = ""
+    # Without a status the queue shows what still needs the desk; "all" lists every claim.
+    if filters["status"] not in (*Claim.Status.values, "open", "all"):
+        filters["status"] = "open"
     if filters["kind"] not in Claim.Kind.values:
         filters["kind"] = ""
     filters["mine"] = "1" if filters["mine"] else ""
@@ -63,8 +64,14 @@ def queue_filters(params: QueryDict) -> dict[str, str]:
 
 
 def queue_query(filters: dict[str, str], **extra: str) -> str:
-    """The query string that brings back this view of the queue (for pagination and redirects)."""
-    return urlencode({**{key: value for key, value in filters.items() if value}, **extra})
+    """The query string that brings back this view of the queue (for pagination and redirects).
+
+    The default view (open claims) needs no status in the URL.
+    """
+    kept = {
+        key: value for key, value in filters.items() if value and not (key == "status" and value == "open")
+    }
+    return urlencode({**kept, **extra})
 
 
 def queue_url(query: str) -> str:

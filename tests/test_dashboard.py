@@ -221,7 +221,7 @@ def test_an_imported_fact_check_is_marked_previously_fact_checked_and_a_desk_ver
     )
     ours = make_claim(status=Status.VERIFIED, verdict="verified")
 
-    page = page_of(browser(editor).get("/"))
+    page = page_of(browser(editor).get("/", {"status": "all"}))
 
     assert "previously fact-checked: Pants on Fire" in row_of(page, imported)
     assert "Rated “Pants on Fire” by Checker" in row_of(page, imported)
@@ -493,3 +493,22 @@ def test_the_audit_trail_tells_the_claims_story(reviewer: User, editor2: User, m
         "Proposed the verdict “disputed” → Awaiting approval rita 4.1%.",
         "Approved the verdict “disputed” → Disputed eddie",
     ]
+
+
+def test_the_queue_shows_open_claims_by_default_and_every_claim_on_request(
+    editor: User, make_claim: Any
+) -> None:
+    waiting = make_claim(status=Claim.Status.NEW)
+    in_review = make_claim(status=Claim.Status.IN_REVIEW)
+    decided = make_claim(status=Claim.Status.DISPUTED, verdict="disputed")
+    dismissed = make_claim(status=Claim.Status.DISMISSED)
+
+    default = page_of(browser(editor).get("/"))
+    assert f'data-claim="{waiting.pk}"' in default
+    assert f'data-claim="{in_review.pk}"' in default
+    assert f'data-claim="{decided.pk}"' not in default
+    assert f'data-claim="{dismissed.pk}"' not in default
+
+    everything = page_of(browser(editor).get("/", {"status": "all"}))
+    for claim in (waiting, in_review, decided, dismissed):
+        assert f'data-claim="{claim.pk}"' in everything
