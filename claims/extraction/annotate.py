@@ -55,6 +55,7 @@ _OPINION_PHRASES = (
     " i hope ",
     " thank you ",
 )
+_OPINION_FIRST = frozenset({"i", "my", "we", "should", "ought", "let's", "hopefully", "thank"})
 _QUOTE_WORDS_RE = re.compile(r"[“\"]([^”\"]{12,})[”\"]?")
 
 _DIGIT_RE = re.compile(r"\d")
@@ -144,7 +145,9 @@ def _signals(text: str, tokens: Tokens | None = None) -> _Signals:
     event = "" if _EVENT_WORDS.isdisjoint(ls) else next(t for t in low if t in _EVENT_WORDS)
     if not event and " took part " in tk.joined:
         event = "took part"
-    opinion = next((p.strip() for p in _OPINION_PHRASES if p in tk.joined), "")
+    opinion = ""
+    if not _OPINION_FIRST.isdisjoint(ls):
+        opinion = next((p.strip() for p in _OPINION_PHRASES if p in tk.joined), "")
     timed = (
         not _TIME_WORDS.isdisjoint(ls)
         or any(f.kind in ("year", "date") for f in figures)

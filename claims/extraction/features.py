@@ -169,6 +169,9 @@ _OPINION_PHRASES = (
 )
 _POLICY_WORDS = _words("law bill tax taxes budget deficit jobs unemployment percent voted vote")
 
+_OPINION_FIRST = frozenset(p.split()[0] for p in _OPINION_PHRASES)
+_YEAR_TOKENS = frozenset(str(y) for y in range(1900, 2100))
+
 CUE_NAMES: tuple[str, ...] = (
     "has_digit",
     "percent",
@@ -205,7 +208,7 @@ def cue_features(text: str, tokens: Tokens | None = None) -> list[float]:
             pct = 1.0
         if "$" in text or "€" in text or "£" in text or "¥" in text or not _CURRENCY_WORDS.isdisjoint(ls):
             money = 1.0
-        if any(len(t) == 4 and t[:2] in ("19", "20") and t.isdigit() for t in ls):
+        if not _YEAR_TOKENS.isdisjoint(ls):
             year = 1.0
     compare = 0.0
     if not _COMPARE_WORDS.isdisjoint(ls):
@@ -220,7 +223,7 @@ def cue_features(text: str, tokens: Tokens | None = None) -> list[float]:
         compare,
         0.0 if _ATTRIB_WORDS.isdisjoint(ls) else 1.0,
         1.0 if ("“" in text or "”" in text or '"' in text) else 0.0,
-        1.0 if any(p in joined for p in _OPINION_PHRASES) else 0.0,
+        1.0 if not _OPINION_FIRST.isdisjoint(ls) and any(p in joined for p in _OPINION_PHRASES) else 0.0,
         1.0 if text.rstrip().endswith("?") else 0.0,
         min(tk.caps, 3) / 3.0,
         0.0 if _POLICY_WORDS.isdisjoint(ls) else 1.0,
