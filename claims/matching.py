@@ -25,7 +25,6 @@ from typing import Any
 import numpy as np
 from django.conf import settings
 from django.db import connection
-from django.db.models import QuerySet
 
 from . import embeddings, similarity
 from .models import Claim, ClaimIndex, ClaimTerm, TermStat
@@ -113,7 +112,7 @@ def match_sentence(text: str, figures: Sequence[dict[str, Any]] = ()) -> MatchDe
     decision = MatchDecision()
     if not scored:
         return decision
-    claims = Claim.objects.in_bulk([s.claim_id for s in scored])
+    claims = Claim.objects.filter(merged_into__isnull=True).in_bulk([s.claim_id for s in scored])
     thin = query.words < MIN_AUTO_WORDS
     for item in scored:
         claim = claims.get(item.claim_id)
@@ -147,7 +146,8 @@ def search(query: Query, *, limit: int | None = None) -> list[Scored]:
     if not candidate_ids:
         return []
     rows = list(
-        ClaimIndex.objects.filter(claim_id__in=candidate_ids, claim__merged_into__isnull=True).values_list(
+        # Merged claims have no index rows (unindex_claim), so no join with claims is needed.
+        ClaimIndex.objects.filter(claim_id__in=candidate_ids).values_list(
             "claim_id", "terms", "figures", "vector"
         )
     )
@@ -180,7 +180,7 @@ def _document_frequencies(ids: dict[int, str], *, count: bool = True) -> tuple[d
     wanted = [*ids, DOC_COUNT_TERM] if count else list(ids)
     df = {t: 0 for t in ids.values()}
     n_docs = 0
-    for term, n in TermStat.objects.filter(term__in=wanted).values_list("term", "df"):
+    for term, n in _select_in(TermStat._meta.db_table, "term, df", "term", wanted):
         if term == DOC_COUNT_TERM and count:
             n_docs = n
         elif term in ids:
@@ -188,15 +188,35 @@ def _document_frequencies(ids: dict[int, str], *, count: bool = True) -> tuple[d
     return df, n_docs
 
 
-def postings_query(term_ids: list[int]) -> QuerySet[ClaimTerm, tuple[int, int]]:
-    """(claim id, term) rows of the given tokens: an index-only range scan of (term, claim)."""
-    return ClaimTerm.objects.filter(term__in=term_ids).values_list("claim_id", "term")
+def _in_sql(table: str, columns: str, key: str, values: list[int]) -> tuple[str, list[Any]]:
+    """SELECT ... WHERE key IN values; on PostgreSQL ``= ANY(array)``, which plans faster for long lists."""
+    if connection.vendor == "postgresql":
+        return f"SELECT {columns} FROM {table} WHERE {key} = ANY(%s)", [values]
+    marks = ", ".join(["%s"] * len(values)) or "NULL"
+    return f"SELECT {columns} FROM {table} WHERE {key} IN ({marks})", list(values)
+
+
+def _select_in(table: str, columns: str, key: str, values: list[int]) -> list[tuple[Any, ...]]:
+    if not values:
+        return []
+    sql, params = _in_sql(table, columns, key, values)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
+def postings_query(term_ids: list[int]) -> tuple[str, list[Any]]:
+    """SQL for (claim id, term) rows of the given tokens: an index-only range scan of (term, claim)."""
+    return _in_sql(ClaimTerm._meta.db_table, "claim_id, term", "term", term_ids)
 
 
 def _postings(chosen: list[str], df: dict[str, int], ids: dict[int, str]) -> list[tuple[int, str]]:
     by_token = {t: i for i, t in ids.items()}
     rare = [by_token[t] for t in chosen if df[t] <= similarity.MAX_POSTINGS]
-    rows: list[tuple[int, str]] = [(claim_id, ids[term]) for claim_id, term in postings_query(rare)]
+    rows: list[tuple[int, str]] = [
+        (claim_id, ids[term])
+        for claim_id, term in _select_in(ClaimTerm._meta.db_table, "claim_id, term", "term", rare)
+    ]
     for token in chosen:
         if df[token] > similarity.MAX_POSTINGS:
             # Only when a text has nothing rarer: read the newest claims with this token.

@@ -388,9 +388,9 @@ def blend(lexical: float, semantic: float | None) -> float:
 # A token found in more claims than this does not pick candidates (it still scores them).
 MAX_POSTINGS = 5000
 # At most this many postings are read per lookup, rarest tokens first.
-POSTINGS_BUDGET = 20000
+POSTINGS_BUDGET = 4000
 LOOKUP_TERMS = 24
-CANDIDATES = 100
+CANDIDATES = 50
 
 
 def lookup_terms(df: Mapping[str, int], *, limit: int | None = None, budget: int | None = None) -> list[str]:

@@ -226,3 +226,67 @@ def test_a_repeat_of_a_checked_claim_is_announced_once_per_article(
     assert checked.priority_parts["factchecked_repeat"] > 0
     appearance = Appearance.objects.get(claim=checked)
     assert appearance.match_score == 1.0
+
+
+# --- The thresholds on real cross-outlet pairs (the seed articles)
+
+SAME_CLAIM = [
+    (
+        "Russia and China have “a fully fledged partnership and strategic interests,” Putin said Thursday "
+        "as the two sides convened.",
+        "Russia and China have “a fully fledged partnership and strategic interests,” Putin said at the "
+        "start of their talks.",
+    ),
+    (
+        "Xi said China would “resolutely defend” its interests as well as those of Russia and other "
+        "developing countries.",
+        "Ahead of the meetings, Xi had vowed that China would “resolutely defend” its interests as well as "
+        "those of Russia and other developing countries.",
+    ),
+]
+SAME_CLAIM_REWORDED = [
+    (
+        "Putin said Chinese troops taking part in the May 9 military parade on Red Square would form the "
+        "largest foreign contingent.",
+        "According to a statement from the Kremlin, Putin also noted that soldiers of the Chinese People’s "
+        "Liberation Army would be the “largest foreign military contingent” at the May 9 parade.",
+    ),
+]
+DIFFERENT_CLAIMS = [
+    (
+        "Russian President Vladimir Putin and his Chinese counterpart Xi Jinping began bilateral meetings in "
+        "Moscow, emphasizing the alliance between their countries.",
+        "Russian President Vladimir Putin met with Chinese President Xi Jinping in Beijing on Thursday for "
+        "the second time in less than a year.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("first", "second"), SAME_CLAIM)
+def test_the_same_claim_in_another_outlet_is_merged(
+    first: str, second: str, known: Callable[..., Claim]
+) -> None:
+    claim = known(first)
+
+    assert matching.match_sentence(second).claim == claim
+
+
+@pytest.mark.parametrize(("first", "second"), SAME_CLAIM_REWORDED)
+def test_the_same_claim_reworded_by_another_outlet_is_suggested(
+    first: str, second: str, known: Callable[..., Claim]
+) -> None:
+    claim = known(first)
+
+    decision = matching.match_sentence(second)
+
+    assert decision.claim is None
+    assert [c for c, _ in decision.suggestions] == [claim]
+
+
+@pytest.mark.parametrize(("first", "second"), DIFFERENT_CLAIMS)
+def test_different_claims_about_the_same_people_are_never_merged(
+    first: str, second: str, known: Callable[..., Claim]
+) -> None:
+    known(first)
+
+    assert matching.match_sentence(second).claim is None

@@ -122,7 +122,7 @@ def test_the_similar_lookup_stays_within_its_query_budget(
 @pytest.mark.postgres
 def test_the_candidate_lookup_reads_the_postings_index(catalogue: dict[str, Claim]) -> None:
     terms = [matching.term_id(t) for t in ("bilateral", "customs", "contingent")]
-    sql, params = matching.postings_query(terms).query.sql_with_params()
+    sql, params = matching.postings_query(terms)
     with connection.cursor() as cursor:
         # On a table this small the planner would rightly read it whole; forbid that to see
         # which index the lookup query can use, as it does at scale.
