@@ -82,7 +82,7 @@ _CURRENCY_AFTER_RE = re.compile(r"\s*(?:US\s)?([A-Za-z]+)")
 _STOP_UNITS = _words(
     "a an the of in on at to for from and or but by with as is are was were be been has have had that "
     "which who this its it their his her than per since until after before when while will would could "
-    "should may might can must did does do"
+    "should may might can must did does do more less fewer other"
 )
 _YEAR_LIKE = re.compile(r"^(?:1[5-9]|20)\d\d$")
 
@@ -121,7 +121,6 @@ _NAME_BEFORE_RE = re.compile(r"[A-Z][\w-]* (?:of )?$")
 _MONTH_BEFORE_RE = re.compile(rf"\b(?:{_MONTHS})\.? $")
 _WRITTEN_WORDS = frozenset(_UNITS) | {"dozen", "dozens", "tens", "hundreds"}
 _LOWER_WORD_RE = re.compile(r"[a-z]+")
-_WRITTEN_RE = re.compile(rf"\b(?:{_NUMWORD}|tens|hundreds|dozens)\b", re.IGNORECASE)
 
 
 _QUAL_LAST = frozenset(w.split()[-1] for w in _QUALIFIERS) | {
@@ -139,6 +138,21 @@ def _may_have_prefix(sentence: str, window: int, p: int) -> bool:
         return True
     last = before.rsplit(None, 1)[-1].lower()
     return last in _QUAL_LAST
+
+
+def _word_positions(low: str, words: Collection[str]) -> list[int]:
+    """Sorted start offsets of whole-word occurrences of ``words`` in the lower-cased ``low``."""
+    out: list[int] = []
+    n = len(low)
+    for w in words:
+        i = low.find(w)
+        while i >= 0:
+            j = i + len(w)
+            if (i == 0 or not low[i - 1].isalnum()) and (j >= n or not low[j].isalnum()):
+                out.append(i)
+            i = low.find(w, j)
+    out.sort()
+    return out
 
 
 def find_figures(sentence: str, words: Collection[str] | None = None) -> list[Figure]:
@@ -190,14 +204,14 @@ def find_figures(sentence: str, words: Collection[str] | None = None) -> list[Fi
             out.append((m.start(), fig))
     if words is None:
         words = _LOWER_WORD_RE.findall(sentence.lower())
-    if not _WRITTEN_WORDS.isdisjoint(words):
+    present = _WRITTEN_WORDS.intersection(words)
+    if present:
         consumed = 0
-        for w in _WRITTEN_RE.finditer(sentence):
-            p = w.start()
+        for p in _word_positions(sentence.lower(), present):
             if p < consumed:
                 continue
-            pm = _PREFIX_RE.search(sentence, max(0, p - 40), p)
-            m = _FIG_RE.match(sentence, pm.start()) if pm else None
+            pm = _PREFIX_RE.search(sentence, max(0, p - 40), p) if _may_have_prefix(sentence, 0, p) else None
+            m = _FIG_RE.match(sentence, pm.start()) if pm and pm.start() < p else None
             if m is None or (m.group("wnum") is None and m.group("tens") is None):
                 m = _FIG_RE.match(sentence, p)
             if m is None or (m.group("wnum") is None and m.group("tens") is None):
