@@ -184,7 +184,7 @@ def claim_columns() -> tuple[list[str], dict[str, Any]]:
             value = ""
         else:
             value = None
-        defaults[f.get_attname_column()[1]] = value
+        defaults[str(f.column)] = value
     return list(defaults), defaults
 
 
