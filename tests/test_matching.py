@@ -290,3 +290,18 @@ def test_different_claims_about_the_same_people_are_never_merged(
     known(first)
 
     assert matching.match_sentence(second).claim is None
+
+
+def test_claims_that_predate_matching_are_indexed_by_a_command(make_claim: Callable[..., Claim]) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    claim = make_claim(PUTIN)
+    out = StringIO()
+
+    call_command("index_claims", stdout=out)
+    call_command("index_claims", stdout=out)
+
+    assert matching.match_sentence(PUTIN_PARAPHRASE).claim == claim
+    assert out.getvalue().splitlines() == ["Indexed 1 claim(s).", "Indexed 0 claim(s)."]
