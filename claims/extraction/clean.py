@@ -84,7 +84,9 @@ _SYNDICATION_RE = re.compile(
 _SYNDICATION_FIRST = frozenset("TtOoRr©Cc")
 _CREDIT_START_RE = re.compile(
     r"^(?:\(?(?:photo|image|picture|video|file photo|photograph|illustration|credit|source|caption)s?"
-    r"(?: credit)?\s*[:|/]|\(?photo by\b|\(?image by\b)",
+    r"(?: credit)?\s*[:|/]|\(?photo by\b|\(?image by\b|"
+    r"(?:image|photo|video) (?:caption|source|credit)s?\s*[,:]|"
+    r"\(?(?:additional )?(?:reporting|writing|editing|compiled|research) by\b)",
     re.IGNORECASE,
 )
 _CREDIT_END_RE = re.compile(
@@ -269,6 +271,15 @@ def _appeal_like(line: _Line) -> bool:
     return pronouns >= max(2, 0.06 * line.words) or bool(_APPEAL_RE.search(line.text))
 
 
+def _label_like(line: _Line) -> bool:
+    """A short title-case line ("Our Standards: The Trust Principles.") rather than a sentence."""
+    if line.words > 10:
+        return False
+    words = line.text.split()
+    lower = sum(1 for w in words if w[:1].islower())
+    return lower < 0.4 * len(words)
+
+
 def _mark_bullets(lines: list[_Line]) -> None:
     """A run of list items directly under a boilerplate line is boilerplate too (plan features...)."""
     i = 0
@@ -312,7 +323,7 @@ def _mark_tail(lines: list[_Line]) -> None:
     tail_chars = [0] * (n + 1)
     for i in range(n - 1, first - 1, -1):
         ln = lines[i]
-        story = 0 if (ln.reason or _appeal_like(ln)) else len(ln.text)
+        story = 0 if (ln.reason or _label_like(ln) or _appeal_like(ln)) else len(ln.text)
         story_after[i] = story_after[i + 1] + story
         tail_chars[i] = tail_chars[i + 1] + len(ln.text)
     for i in range(first, n):

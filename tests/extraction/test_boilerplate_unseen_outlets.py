@@ -173,3 +173,43 @@ def test_hard_wrapped_text_is_joined_but_short_lines_are_not() -> None:
     s = next(s for s in r.sentences if s.text.startswith("Consumer prices"))
     assert s.check_worthy and "source: Labor Department" in s.reasons and s.speaker == ""
     assert next(s for s in r.sentences if s.text.startswith("Beijing")).speaker == ""
+
+
+WIRE = """Skip to content
+Advertisement
+Listen to this article · 4 min
+Image source, Getty Images
+Image caption, Workers at the plant in Detroit
+Carmaker to cut 3,000 jobs as sales slump
+The company said on Wednesday it would cut 3,000 jobs, about 5% of its workforce, after sales fell 18%.
+READ MORE: Carmakers face tariff squeeze
+Chief executive Jim Farley told analysts the cuts would save $1.2 billion a year.
+Click to share on Facebook (Opens in new window)
+Click to share on X (Opens in new window)
+Reporting by Joe White; Editing by Mark Potter
+Our Standards: The Wire Trust Principles.
+Get the latest news delivered to your inbox
+Follow us on Twitter @autonews
+"""
+
+
+def test_wire_story_navigation_captions_credits_and_share_links_are_dropped() -> None:
+    r = extract(WIRE)
+    for junk in (
+        "Skip to content",
+        "Advertisement",
+        "Listen to this article",
+        "Getty",
+        "Image caption",
+        "READ MORE",
+        "Click to share",
+        "Reporting by",
+        "Our Standards",
+        "inbox",
+        "Follow us",
+    ):
+        assert junk not in r.text, junk
+    claims = {s.text: s for s in r.claims}
+    assert any("cut 3,000 jobs, about 5%" in t for t in claims)
+    farley = next(s for s in r.claims if "$1.2 billion" in s.text)
+    assert farley.speaker == "Jim Farley"
