@@ -84,7 +84,7 @@ def _shape(tok: str) -> str:
 
 # lower-case token -> (unigram bucket, 32-bit token hash for bigrams, char n-gram buckets, their number)
 _TOK_CACHE: dict[str, tuple[int, int, np.ndarray, int]] = {}
-_TOK_CACHE_MAX = 200_000
+_TOK_CACHE_MAX = 60_000  # distinct tokens kept (~15 MB); the cache is emptied when full
 _START = _crc("<s>")
 _END = _crc("</s>")
 _MIX = 0x01000193
@@ -99,7 +99,7 @@ def _token_info(tok: str) -> tuple[int, int, np.ndarray, int]:
     padded = " " + shaped + " "
     n = len(padded)
     chars = [_crc(padded[i : i + k]) & _CHAR_MASK for k in (2, 3, 4, 5) for i in range(n - k + 1)]
-    info = (_crc("w:" + shaped) & _WORD_MASK, h, np.asarray(chars, dtype=np.int64), len(chars))
+    info = (_crc("w:" + shaped) & _WORD_MASK, h, np.asarray(chars, dtype=np.int32), len(chars))
     if len(_TOK_CACHE) >= _TOK_CACHE_MAX:
         _TOK_CACHE.clear()
     _TOK_CACHE[tok] = info
@@ -290,7 +290,7 @@ def _occurrences(toks: Sequence[Tokens]) -> tuple[np.ndarray, np.ndarray, np.nda
     w_rows = np.concatenate([tok_rows, tok_rows, end_rows])
     w_cols = np.concatenate([np.asarray(uids, dtype=np.int64), bigrams, end_ids])
     c_rows = np.repeat(tok_rows, np.asarray(char_sizes, dtype=np.int64))
-    c_cols = np.concatenate(char_arrays) if char_arrays else np.zeros(0, dtype=np.int64)
+    c_cols = np.concatenate(char_arrays).astype(np.int64) if char_arrays else np.zeros(0, dtype=np.int64)
     return w_rows, w_cols, c_rows, c_cols
 
 
