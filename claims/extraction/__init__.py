@@ -93,10 +93,11 @@ def extract(
     quotes = attributor.in_quote()
 
     sentences: list[Sentence] = []
+    logit_list = logits.tolist()
     for k, (s, e) in enumerate(spans):
         sent = texts[k]
         ann = annotate(sent, speakers[k], sources[k], quotes[k], tokens[k])
-        score = sigmoid(float(logits[k]) + ann.context_cue)
+        score = sigmoid(logit_list[k] + ann.context_cue)
         n_words = len(sent.split())
         headline = n_words < HEADLINE_WORDS and sent[-1] not in _SENTENCE_END
         worthy = score >= THRESHOLD and n_words >= MIN_CLAIM_WORDS and not headline

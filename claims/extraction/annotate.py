@@ -62,7 +62,7 @@ _DIGIT_RE = re.compile(r"\d")
 STAT_KINDS = frozenset({"money", "percent", "count", "range", "number"})
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Annotation:
     kind: ClaimKind
     reasons: tuple[str, ...]
@@ -70,7 +70,7 @@ class Annotation:
     context_cue: float  # logit shift from article context (named speaker, quotation, cited source)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _Signals:
     figures: tuple[Figure, ...]
     stat: bool

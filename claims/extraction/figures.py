@@ -319,14 +319,16 @@ def _figure(sentence: str, m: re.Match[str]) -> Figure | None:
 
 def describe(fig: Figure) -> str:
     """Short readable label such as "figure: $245 billion" or "percentage: 68%"."""
-    label = {
-        "money": "figure",
-        "percent": "percentage",
-        "count": "figure",
-        "year": "year",
-        "date": "date",
-        "range": "range",
-        "ordinal": "ordinal",
-        "number": "figure",
-    }.get(fig.kind, "figure")
-    return f"{label}: {fig.text}"
+    return f"{_LABELS.get(fig.kind, 'figure')}: {fig.text}"
+
+
+_LABELS = {
+    "money": "figure",
+    "percent": "percentage",
+    "count": "figure",
+    "year": "year",
+    "date": "date",
+    "range": "range",
+    "ordinal": "ordinal",
+    "number": "figure",
+}
