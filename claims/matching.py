@@ -101,10 +101,12 @@ def thresholds() -> tuple[float, float]:
 
 def match_sentence(text: str, figures: Sequence[dict[str, Any]] = ()) -> MatchDecision:
     """Find the claim a sentence repeats, if any, and the claims it should be linked to."""
-    exact = (
-        Claim.objects.filter(fingerprint=fingerprint(text), merged_into__isnull=True).order_by("id").first()
+    same_text = list(
+        Claim.objects.filter(fingerprint=fingerprint(text), merged_into__isnull=True).order_by("id")[:10]
     )
-    if exact is not None:
+    if same_text:
+        # The same words as a claim that already has a verdict: that claim, so the verdict shows at once.
+        exact = next((c for c in same_text if c.verdict), same_text[0])
         return MatchDecision(claim=exact, score=1.0)
     query = make_query(text, figures)
     auto, suggest = thresholds()

@@ -179,3 +179,17 @@ def test_an_article_repeating_a_checked_claim_shows_the_verdict_at_once(
     assert listed[0]["id"] == imported.pk, "a repeat of a fact-checked claim tops the queue"
     event = ClaimEvent.objects.get(claim=imported, action="repeated")
     assert event.data["article"] == article.pk
+
+
+def test_a_sentence_already_in_the_queue_and_fact_checked_joins_the_fact_check(
+    tmp_path: Path, ingest: Callable[..., Article]
+) -> None:
+    ingest(f"{SOLDIERS}\n", external_id="first")
+    run(write(tmp_path, json.dumps(review())))
+    imported = Claim.objects.get(origin=Claim.Origin.IMPORTED)
+
+    ingest(f"Seoul spoke on Monday. {SOLDIERS}\n", external_id="second")
+
+    imported.refresh_from_db()
+    assert imported.appearance_count == 1
+    assert ClaimEvent.objects.filter(claim=imported, action="repeated").count() == 1
