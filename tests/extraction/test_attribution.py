@@ -68,3 +68,10 @@ def test_quote_spanning_sentences_takes_the_speaker_after_it() -> None:
     body = "“We are partners. We are not aimed against anyone,” President Vladimir Putin said."
     r = extract(body)
     assert [s.speaker for s in r.sentences] == ["Vladimir Putin", "Vladimir Putin"]
+
+
+def test_any_speech_verb_attributes() -> None:
+    body = "President Xi Jinping emphasized that trade with Russia grew 26% in 2023."
+    assert _speaker(body, "trade") == "Xi Jinping"
+    body = "Finance Minister Sara Holm had warned that the deficit would reach 4% of GDP."
+    assert _speaker(body, "deficit") == "Sara Holm"
