@@ -47,18 +47,19 @@ def english_share(text: str, sample_chars: int = 1000) -> float:
 
 def detect_language(text: str) -> str:
     """ISO 639-1 code of ``text`` ("en", "de", "ru"...), "und" when it cannot be told."""
+    share = english_share(text)
+    if share >= 0.2:
+        return "en"
     sample = text[:_SAMPLE_CHARS]
     words = _WORD_RE.findall(sample)
     if not words:
         return "und"
-    if english_share(sample) >= 0.2:
-        return "en"
     lid = _langid()
     if lid is None:
         return "und"
     code, _score = lid.classify(sample)
     code = str(code)
-    if code == "en" and english_share(sample) < 0.08 and len(words) >= 8:
+    if code == "en" and share < 0.08 and len(words) >= 8:
         # langid says English but almost no English function words: romanised junk or a list
         return "und"
     return code
