@@ -18,8 +18,8 @@ Status = Literal["done", "failed"]
 class Figure:
     """A number normalised for matching and display.
 
-    kind: money | percent | count | year | range | number
-    value: the normalised magnitude ($245 billion -> 245e9); for a range, the low end
+    kind: money | percent | count | year | range | number | date ("May 9": value 9) | ordinal ("11th")
+    value: the normalised magnitude ($245 billion -> 245e9, "two dozen" -> 24); for a range, the low end
     high: the high end of a range, else None
     unit: currency code (USD, EUR...), "%" or a counted noun ("soldiers"), may be ""
     qualifier: approximation such as "more than", "about", "up to", else ""
