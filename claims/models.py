@@ -58,7 +58,10 @@ class Article(models.Model):
     extraction_status = models.CharField(
         max_length=10, choices=Extraction.choices, default=Extraction.PENDING, db_index=True
     )
-    extraction_error = models.TextField(blank=True)
+    extraction_error = models.TextField(blank=True, help_text="Why extraction failed")
+    extraction_note = models.TextField(
+        blank=True, help_text="Why a successful extraction found no claims (e.g. an unsupported language)"
+    )
     extractor_version = models.CharField(max_length=32, blank=True)
     extracted_revision = models.PositiveIntegerField(default=0)
     extracted_at = models.DateTimeField(null=True, blank=True)
@@ -140,6 +143,12 @@ class Claim(models.Model):
     verdict_at = models.DateTimeField(null=True, blank=True)
     review_url = models.URLField(max_length=2000, blank=True)
     review_publisher = models.CharField(max_length=200, blank=True)
+    repeated_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="When an article last repeated the claim after its verdict",
+    )
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_claims"
     )

@@ -22,6 +22,7 @@ APPEARANCE_CAP = 10
 RECENCY_POINTS = 20.0
 RECENCY_HALF_LIFE = timedelta(days=2)
 FACTCHECKED_REPEAT_POINTS = 100.0
+REPEAT_HALF_LIFE = timedelta(days=3)
 CONFLICT_POINTS = 25.0
 
 
@@ -36,8 +37,17 @@ def compute_priority(claim: Claim, *, conflicts: int = 0) -> tuple[float, dict[s
         parts["recency"] = round(RECENCY_POINTS * 0.5 ** (age / RECENCY_HALF_LIFE), 2)
     else:
         parts["recency"] = 0.0
-    parts["factchecked_repeat"] = (
-        FACTCHECKED_REPEAT_POINTS if claim.verdict and claim.appearance_count > 0 else 0.0
-    )
+    parts["factchecked_repeat"] = 0.0
+    if is_fresh_repeat(claim):
+        assert claim.repeated_at is not None
+        age = max(timezone.now() - claim.repeated_at, timedelta(0))
+        parts["factchecked_repeat"] = round(FACTCHECKED_REPEAT_POINTS * 0.5 ** (age / REPEAT_HALF_LIFE), 2)
     parts["figure_conflict"] = CONFLICT_POINTS if conflicts else 0.0
     return round(sum(parts.values()), 2), parts
+
+
+def is_fresh_repeat(claim: Claim) -> bool:
+    """An article repeated the claim after its verdict (ours or an imported fact-check) was given."""
+    if not claim.verdict or claim.repeated_at is None:
+        return False
+    return claim.verdict_at is None or claim.repeated_at > claim.verdict_at

@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -17,6 +17,20 @@ from .models import Appearance, Article, Claim, ClaimEvent, ClaimLink, Evidence,
 
 # Claims still waiting for the desk: the queue's default view.
 OPEN_STATUSES = (Claim.Status.NEW, Claim.Status.IN_REVIEW, Claim.Status.AWAITING_APPROVAL)
+
+
+# A decided claim that an article repeated within this window is back in the open queue.
+REPEAT_WINDOW = timedelta(days=7)
+
+
+def open_claims_q() -> Q:
+    """Claims that still need the desk: open ones, and decided ones just repeated by an article."""
+    fresh_repeat = (
+        ~Q(verdict="")
+        & Q(repeated_at__gte=timezone.now() - REPEAT_WINDOW)
+        & (Q(verdict_at__isnull=True) | Q(repeated_at__gt=F("verdict_at")))
+    )
+    return Q(status__in=OPEN_STATUSES) | fresh_repeat
 
 
 def current_appearances() -> QuerySet[Appearance]:
@@ -44,7 +58,7 @@ def claim_list(*, filters: dict[str, Any] | None = None) -> QuerySet[Claim]:
         )
     status = filters.get("status")
     if status == "open":
-        qs = qs.filter(status__in=OPEN_STATUSES)
+        qs = qs.filter(open_claims_q())
     elif status and status != "all":
         qs = qs.filter(status=status)
     if filters.get("kind"):

@@ -11,12 +11,12 @@ import hashlib
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
@@ -138,6 +138,7 @@ def _ingest_locked(*, data: ArticleInput, digest: str, integration: Integration 
         existing.revision += 1
         existing.extraction_status = Article.Extraction.PENDING
         existing.extraction_error = ""
+        existing.extraction_note = ""
     existing.save()
     if changed:
         _schedule_extraction(existing)
@@ -159,18 +160,24 @@ def request_reextraction(*, article: Article) -> None:
 
 
 def outlet_boilerplate_lines(*, article: Article, sample: int = 30, min_articles: int = 2) -> set[str]:
-    """Line keys that recur in several other articles of the same outlet: a boilerplate signal."""
+    """Line keys that recur in several other articles of the same outlet: a boilerplate signal.
+
+    Read from the outlet's already extracted articles, as the cleaner saw them:
+    the kept text plus what it removed. That is the same for plain text and
+    HTML (whose raw lines are markup), and never re-reads large raw bodies.
+    """
     if article.outlet_id is None:
         return set()
-    bodies = (
-        Article.objects.filter(outlet_id=article.outlet_id)
+    extracted = (
+        Article.objects.filter(outlet_id=article.outlet_id, extracted_revision__gt=0)
         .exclude(pk=article.pk)
         .order_by("-id")
-        .values_list("body", flat=True)[:sample]
+        .values_list("text", "removed")[:sample]
     )
     counts: dict[str, int] = {}
-    for body in bodies:
-        for key in {extraction.line_key(line) for line in body.splitlines() if line.strip()}:
+    for text, removed in extracted:
+        lines = text.splitlines() + [line for block in removed for line in block.get("text", "").splitlines()]
+        for key in {extraction.line_key(line) for line in lines if line.strip()}:
             counts[key] = counts.get(key, 0) + 1
     return {key for key, n in counts.items() if n >= min_articles and key}
 
@@ -245,7 +252,9 @@ def _file_claims(*, article: Article, result: extraction.ExtractionResult) -> No
     article.extraction_status = (
         Article.Extraction.DONE if result.status == "done" else Article.Extraction.FAILED
     )
-    article.extraction_error = result.reason
+    failed = result.status != "done"
+    article.extraction_error = result.reason if failed else ""
+    article.extraction_note = "" if failed else result.reason
 
     if result.status == "done":
         seen_at = article.published_at or now
@@ -272,6 +281,7 @@ def _claim_for_sentence(
 ) -> tuple[Claim, float | None]:
     """The claim a sentence states (known or new) and how closely it matched a known one."""
     figures = [f.as_dict() for f in sentence.figures]
+    _lock_sentence(sentence.text)
     decision = matching.match_sentence(sentence.text, figures)
     if decision.claim is not None:
         claim = decision.claim
@@ -282,6 +292,7 @@ def _claim_for_sentence(
         # A re-extraction of the same article is not a new repeat.
         announced = ClaimEvent.objects.filter(claim=claim, action="repeated", data__article=article.pk)
         if claim.verdict and not announced.exists():
+            Claim.objects.filter(pk=claim.pk).update(repeated_at=timezone.now())
             record_event(
                 claim=claim,
                 action="repeated",
@@ -312,6 +323,22 @@ def _claim_for_sentence(
         # The older claims now have a conflict too: their priority shows it.
         refresh_claim_stats(claim_ids=[other.pk for other, _ in decision.conflicts])
     return claim, None
+
+
+def _lock_sentence(text: str) -> None:
+    """Serialise concurrent extractions of the same sentence until the transaction ends.
+
+    Two articles carrying the same new wire sentence, extracted at the same
+    moment by two workers, would otherwise both find no claim and create two.
+    On PostgreSQL a transaction-level advisory lock keyed by the sentence's
+    fingerprint makes the second wait and then find the first one's claim.
+    SQLite serialises writers anyway.
+    """
+    if connection.vendor != "postgresql":
+        return
+    key = int.from_bytes(bytes.fromhex(matching.fingerprint(text)[:16]), "big", signed=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
 def link_claims(
@@ -359,6 +386,19 @@ def refresh_claim_stats(*, claim_ids: Iterable[int]) -> None:
             priority=claim.priority,
             priority_parts=claim.priority_parts,
         )
+
+
+def refresh_recent_priorities(*, days: int = 14, batch: int = 500) -> int:
+    """Recompute priorities of claims seen or repeated in the last ``days``: recency and repeats fade."""
+    since = timezone.now() - timedelta(days=days)
+    ids = list(
+        Claim.objects.filter(Q(last_seen__gte=since) | Q(repeated_at__gte=since), merged_into__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for start in range(0, len(ids), batch):
+        refresh_claim_stats(claim_ids=ids[start : start + batch])
+    return len(ids)
 
 
 def record_event(

@@ -34,3 +34,9 @@ def reextract_outdated(limit: int = 500) -> int:
         services.request_reextraction(article=article)
         count += 1
     return count
+
+
+@shared_task(name="claims.tasks.refresh_priorities")
+def refresh_priorities(days: int = 14, batch: int = 500) -> int:
+    """Recompute the priority of recently seen or repeated claims, so time-based parts fade."""
+    return services.refresh_recent_priorities(days=days, batch=batch)

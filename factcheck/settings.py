@@ -148,6 +148,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "claims.tasks.reextract_outdated",
         "schedule": 15 * 60.0,
     },
+    "refresh-queue-priorities": {
+        "task": "claims.tasks.refresh_priorities",
+        "schedule": 30 * 60.0,
+    },
 }
 
 # --- API

@@ -52,6 +52,7 @@ class ArticleSerializer(serializers.ModelSerializer):
             "language",
             "extraction_status",
             "extraction_error",
+            "extraction_note",
             "extractor_version",
             "extracted_at",
             "claim_count",

@@ -74,7 +74,12 @@ CLAIM_FILTERS = [
     OpenApiParameter(
         "article", OpenApiTypes.INT, description="Claims with a current appearance in this article"
     ),
-    OpenApiParameter("status", OpenApiTypes.STR, enum=[s.value for s in Claim.Status]),
+    OpenApiParameter(
+        "status",
+        OpenApiTypes.STR,
+        enum=[*Claim.Status.values, "open"],
+        description="A status, or 'open': new, in review, awaiting approval, or repeated after its verdict",
+    ),
     OpenApiParameter("kind", OpenApiTypes.STR, enum=[k.value for k in Claim.Kind]),
     OpenApiParameter("speaker", OpenApiTypes.STR, description="Speaker name, case-insensitive"),
     OpenApiParameter("outlet", OpenApiTypes.STR, description="Outlet name or id"),
@@ -106,7 +111,7 @@ class ClaimListView(generics.ListAPIView):
         }
         if filters["article"] and not filters["article"].isdigit():
             raise InvalidInput("article must be an integer id.")
-        if filters["status"] and filters["status"] not in Claim.Status.values:
+        if filters["status"] and filters["status"] not in (*Claim.Status.values, "open"):
             raise InvalidInput(f"Unknown status {filters['status']!r}.")
         if filters["kind"] and filters["kind"] not in Claim.Kind.values:
             raise InvalidInput(f"Unknown kind {filters['kind']!r}.")

@@ -105,6 +105,8 @@ class Command(BaseCommand):
         claims = sum(1 for s in article.sentences if s.get("check_worthy"))
         if article.extraction_status == Article.Extraction.DONE:
             state = f"extracted {claims} claims from {len(article.sentences)} sentences"
+            if article.extraction_note:
+                state += f" ({article.extraction_note})"
         elif article.extraction_status == Article.Extraction.FAILED:
             state = f"extraction failed: {article.extraction_error}"
         else:
