@@ -1,11 +1,15 @@
 """MAP@5 of the claim matcher on CLEF-2020 CheckThat! Task 2 (tweets -> fact-checked claims).
 
-    python bench/clef_map.py --data PATH [--split dev] [--lexical-weight W] [--thresholds]
+    python bench/clef_map.py --data PATH [--split dev] [--lexical-weight W] [--candidates N]
+                             [--no-headlines] [--thresholds]
 
 PATH holds verified_claims.docs.tsv and train/ dev/ test/ folders with
 tweets.queries.tsv and tweet-vclaim-pairs.qrels (TREC format). Every verified
-claim is indexed as the product indexes a claim (its text only, as an imported
-ClaimReview keeps ``claimReviewed``) and every tweet is looked up with the
+claim is indexed as the product indexes an imported ClaimReview: its text
+(``claimReviewed``, the ``vclaim`` column) plus its headline (the review's
+``headline``, the ``title`` column) as extra matching text, with
+``similarity.document_terms`` and one embedding row for each; ``--no-headlines``
+indexes the text alone. Every tweet is looked up with the
 product's own candidate lookup and scoring (``claims.similarity.MemoryIndex``,
 ``claims.embeddings``): no database, same code. Tune on train and dev; run
 ``--split test`` once, at the end.
@@ -36,11 +40,12 @@ from claims import embeddings, similarity  # noqa: E402
 csv.field_size_limit(10**8)
 
 
-def read_claims(data: Path) -> dict[str, str]:
+def read_claims(data: Path) -> dict[str, tuple[str, str]]:
+    """Verified claim id -> (claim text, headline)."""
     with (data / "verified_claims.docs.tsv").open(encoding="utf-8", newline="") as f:
         rows = csv.reader(f, delimiter="\t")
         next(rows)
-        return {row[0]: row[1] for row in rows if len(row) >= 2}
+        return {row[0]: (row[1], row[2] if len(row) >= 3 else "") for row in rows if len(row) >= 2}
 
 
 def read_split(data: Path, split: str) -> tuple[dict[str, str], dict[str, set[str]]]:
@@ -89,17 +94,21 @@ def embed_cached(texts: list[str], cache: Path, label: str) -> np.ndarray | None
 
 
 def build_index(
-    claims: dict[str, str], vectors: np.ndarray | None
+    claims: dict[str, tuple[str, str]],
+    vectors: np.ndarray | None,
+    headline_vectors: np.ndarray | None,
+    *,
+    headlines: bool,
 ) -> tuple[similarity.MemoryIndex, list[str]]:
     index = similarity.MemoryIndex()
     ids = list(claims)
     for i, claim_id in enumerate(ids):
+        text, headline = claims[claim_id]
+        extra = (headline,) if headlines and headline.strip() else ()
         vector = vectors[i] if vectors is not None else None
-        index.add(
-            similarity.Document(
-                id=i, terms=tuple(dict.fromkeys(similarity.tokens(claims[claim_id]))), vector=vector
-            )
-        )
+        if vector is not None and extra and headline_vectors is not None:
+            vector = np.vstack([vector, headline_vectors[i]])  # as matching.index_claim stores them
+        index.add(similarity.Document(id=i, terms=similarity.document_terms(text, *extra), vector=vector))
     return index, ids
 
 
@@ -146,6 +155,8 @@ def main() -> None:
     parser.add_argument("--data", type=Path, required=True)
     parser.add_argument("--split", action="append", choices=["train", "dev", "test"])
     parser.add_argument("--lexical-weight", type=float, action="append", help="override, to tune")
+    parser.add_argument("--candidates", type=int, help="override similarity.CANDIDATES, to tune")
+    parser.add_argument("--no-headlines", action="store_true", help="index the claim text alone")
     parser.add_argument("--thresholds", action="store_true")
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "factcheck-clef-cache")
     args = parser.parse_args()
@@ -153,8 +164,13 @@ def main() -> None:
 
     claims = read_claims(args.data)
     print(f"{len(claims)} verified claims; embedding model: {embeddings.MODEL_NAME}", file=sys.stderr)
-    claim_vectors = embed_cached(list(claims.values()), args.cache, "claims")
-    index, ids = build_index(claims, claim_vectors)
+    if args.candidates:
+        similarity.CANDIDATES = args.candidates
+    claim_vectors = embed_cached([text for text, _ in claims.values()], args.cache, "claims")
+    headline_vectors = None
+    if not args.no_headlines:
+        headline_vectors = embed_cached([headline for _, headline in claims.values()], args.cache, "titles")
+    index, ids = build_index(claims, claim_vectors, headline_vectors, headlines=not args.no_headlines)
     weights = args.lexical_weight or [similarity.LEXICAL_WEIGHT]
     for split in splits:
         queries, relevant = read_split(args.data, split)

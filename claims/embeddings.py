@@ -181,12 +181,15 @@ def embed(texts: list[str]) -> np.ndarray:
 
 
 def to_bytes(vector: np.ndarray) -> bytes:
-    """Compact storage form: float16."""
+    """Compact storage form: float16. A claim with a headline stores two rows, text first."""
     return np.asarray(vector, dtype=np.float16).tobytes()
 
 
 def from_bytes(data: bytes | memoryview | None) -> np.ndarray | None:
+    """The stored embedding: one vector, or one row per matching text when there are several."""
     if not data:
         return None
     vector = np.frombuffer(bytes(data), dtype=np.float16).astype(np.float32)
-    return vector if vector.shape == (DIMENSION,) else None
+    if not vector.size or vector.size % DIMENSION:
+        return None
+    return vector if vector.size == DIMENSION else vector.reshape(-1, DIMENSION)

@@ -16,6 +16,7 @@ never merged.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import re
 from collections.abc import Iterable, Sequence
@@ -147,12 +148,13 @@ def search(query: Query, *, limit: int | None = None) -> list[Scored]:
     candidate_ids = similarity.rank_candidates(_postings(chosen, df, ids), df=df, n_docs=n_docs, limit=limit)
     if not candidate_ids:
         return []
-    rows = list(
-        # Merged claims have no index rows (unindex_claim), so no join with claims is needed.
-        ClaimIndex.objects.filter(claim_id__in=candidate_ids).values_list(
-            "claim_id", "terms", "figures", "vector"
+    # Merged claims have no index rows (unindex_claim), so no join with claims is needed.
+    rows = [
+        (claim_id, _json(terms), _json(figures), blob)
+        for claim_id, terms, figures, blob in _select_in(
+            ClaimIndex._meta.db_table, "claim_id, terms, figures, vector", "claim_id", candidate_ids
         )
-    )
+    ]
     candidate_terms = {t for _, terms, _, _ in rows for t in terms} - set(query.terms)
     extra_df, _ = _document_frequencies({term_id(t): t for t in candidate_terms}, count=False)
     df.update(extra_df)
@@ -170,6 +172,11 @@ def search(query: Query, *, limit: int | None = None) -> list[Scored]:
         Scored(claim_id, score, similarity.compare_figures(query.figures, figures[claim_id]))
         for claim_id, score in scored
     ]
+
+
+def _json(value: Any) -> Any:
+    """A JSON column as read by a plain cursor: text on some backends, already decoded on others."""
+    return json.loads(value) if isinstance(value, (str, bytes)) else value
 
 
 def _vector(blob: Any, query: Query) -> np.ndarray | None:
@@ -234,15 +241,36 @@ def _postings(chosen: list[str], df: dict[str, int], ids: dict[int, str]) -> lis
 # --- Keeping the index -------------------------------------------------------------
 
 
-def index_claim(claim: Claim, *, vector: np.ndarray | None = None) -> None:
-    """(Re)index a claim's tokens, figures and embedding. Call inside the transaction that saves it."""
-    terms = list(dict.fromkeys(similarity.tokens(claim.text)))
+def index_claim(claim: Claim, *, vector: np.ndarray | None = None, headline: str | None = None) -> None:
+    """(Re)index a claim's tokens, figures and embedding. Call inside the transaction that saves it.
+
+    ``headline`` is further text that names the claim (an imported fact-check's
+    headline): its tokens and its embedding find the claim too, while the
+    claim's wording stays its text. Figures come from the text only. Left out
+    (None), a re-index keeps the headline part the claim was indexed with (known
+    by its stored headline embedding); "" drops it.
+    """
+    old = ClaimIndex.objects.filter(claim=claim).values_list("terms", "vector").first()
+    text_terms = similarity.document_terms(claim.text)
+    extra_vectors: np.ndarray | None = None
+    if headline is None:
+        terms = list(text_terms)
+        stored = embeddings.from_bytes(old[1]) if old else None
+        if old and stored is not None and stored.ndim == 2:
+            # Indexed with a headline before: its tokens are those the text lacks, its rows follow the text's.
+            terms = list(dict.fromkeys([*text_terms, *old[0]]))
+            extra_vectors = stored[1:]
+    else:
+        terms = list(similarity.document_terms(claim.text, headline))
     keys = sorted(similarity.figure_keys(claim.text, claim.figures or []))
     if vector is None and use_embeddings():
         vector = embeddings.embed([claim.text])[0]
-    old_terms = ClaimIndex.objects.filter(claim=claim).values_list("terms", flat=True).first()
-    if old_terms is not None:
-        _drop_postings(claim, old_terms)
+    if vector is not None and headline and use_embeddings():
+        extra_vectors = embeddings.embed([headline])
+    if vector is not None and extra_vectors is not None:
+        vector = np.vstack([np.asarray(vector, dtype=np.float32).reshape(1, -1), extra_vectors])
+    if old is not None:
+        _drop_postings(claim, old[0])
     ClaimIndex.objects.update_or_create(
         claim=claim,
         defaults={

@@ -41,7 +41,6 @@ STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 _URL_RE = re.compile(r"https?://\S+|www\.\S+|pic\.twitter\.com/\S+", re.IGNORECASE)
 # A tweet's closing signature: "— Name (@handle) January 6, 2020".
 _SIGNATURE_DATE_RE = re.compile(r"(\(@\w+\))\s*[A-Z][a-z]+ \d{1,2}, \d{4}\s*$")
-_HANDLE_RE = re.compile(r"@\w+")
 _TOKEN_RE = re.compile(r"[^\W_]+(?:[.,'][^\W_]+)*")
 _QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "—": "-", "–": "-"})
 
@@ -52,14 +51,35 @@ def fold(text: str) -> str:
 
 
 def strip_noise(text: str) -> str:
-    """Drop what never carries a claim: links, handles, the date of a post's signature.
+    """Drop what never carries a claim (links, the date of a post's signature) and spell out tags.
 
-    The name in a signature ("— Ilhan Omar (@IlhanMN) January 6, 2020") stays: who
-    said it is part of the claim.
+    Hashtags and handles become the words they are made of ("#FyreFestival" ->
+    "Fyre Festival", "@JohnnySins" -> "Johnny Sins"): they often name who or
+    what a post is about. The name in a signature ("— Ilhan Omar (@IlhanMN)
+    January 6, 2020") stays: who said it is part of the claim.
     """
     text = _URL_RE.sub(" ", text)
     text = _SIGNATURE_DATE_RE.sub(r"\1", text)
-    return _HANDLE_RE.sub(" ", text).replace("#", " ")
+    return _TAG_RE.sub(_spell_tag, text)
+
+
+_TAG_RE = re.compile(r"(?<!\w)[#@](\w+)")
+
+
+def _spell_tag(match: re.Match[str]) -> str:
+    """ "FyreFestival" -> " Fyre Festival ", "IlhanMN" -> " Ilhan MN ", "COVID19" -> " COVID 19 "."""
+    tag = match.group(1).replace("_", " ")
+    out: list[str] = [" "]
+    for i, ch in enumerate(tag):
+        prev = tag[i - 1] if i else " "
+        nxt = tag[i + 1] if i + 1 < len(tag) else " "
+        if (ch.isupper() and (prev.islower() or (prev.isupper() and nxt.islower()))) or (
+            ch.isdigit() != prev.isdigit() and ch.isalnum() and prev.isalnum()
+        ):
+            out.append(" ")
+        out.append(ch)
+    out.append(" ")
+    return "".join(out)
 
 
 def stem(word: str) -> str:
@@ -112,6 +132,15 @@ def _number_token(raw: str) -> str:
     if "," in raw and re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", raw):
         raw = raw.replace(",", "")
     return raw.rstrip("0").rstrip(".") if "." in raw else raw
+
+
+def document_terms(text: str, *extra: str) -> tuple[str, ...]:
+    """Distinct tokens a known claim is indexed under: its text's, then those of any extra matching text.
+
+    Extra text is what else names the claim, such as the headline of an imported
+    fact-check; it helps find the claim but is never shown as its wording.
+    """
+    return tuple(dict.fromkeys(t for part in (text, *extra) if part for t in tokens(part)))
 
 
 def content_words(text: str) -> list[str]:
@@ -365,10 +394,14 @@ Vector = np.ndarray
 
 
 def semantic_similarity(a: Vector | None, b: Vector | None) -> float | None:
-    """Cosine of two unit vectors, or None when either text has no embedding."""
-    if a is None or b is None or a.shape != b.shape or not a.size:
+    """Cosine of two unit vectors, or None when either text has no embedding.
+
+    ``b`` may hold several rows (a claim's text and its headline): the closest one counts.
+    """
+    if a is None or b is None or not a.size or a.ndim != 1 or b.shape[-1:] != a.shape:
         return None
-    return max(0.0, min(1.0, float(np.dot(a, b))))
+    cosine = float(np.dot(a, b)) if b.ndim == 1 else float(np.max(b @ a))
+    return max(0.0, min(1.0, cosine))
 
 
 # Share of the lexical similarity in the blended score, chosen on the CLEF 2020
@@ -390,7 +423,7 @@ MAX_POSTINGS = 5000
 # At most this many postings are read per lookup, rarest tokens first.
 POSTINGS_BUDGET = 4000
 LOOKUP_TERMS = 24
-CANDIDATES = 50
+CANDIDATES = 150
 
 
 def lookup_terms(df: Mapping[str, int], *, limit: int | None = None, budget: int | None = None) -> list[str]:
@@ -426,9 +459,24 @@ def rank_candidates(
     return [doc for doc, _ in sorted(weight.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]]
 
 
+class _Weights(dict[str, float]):
+    """Squared IDF of each token, computed on first use."""
+
+    def __init__(self, df: Mapping[str, int], n_docs: int) -> None:
+        super().__init__()
+        self.df, self.n_docs = df, n_docs
+
+    def __missing__(self, token: str) -> float:
+        value = self[token] = idf(self.df.get(token, 0), self.n_docs) ** 2
+        return value
+
+
 @dataclass(frozen=True)
 class Document:
-    """What the matcher keeps about a known claim."""
+    """What the matcher keeps about a known claim.
+
+    ``vector`` is one embedding, or one row per matching text (the claim, its headline).
+    """
 
     id: int
     terms: tuple[str, ...]
@@ -444,16 +492,16 @@ def score_documents(
     n_docs: int,
 ) -> list[tuple[int, float]]:
     """Blended similarity of the query to each document, best first (ties by id)."""
-    scored = [
-        (
-            doc.id,
-            blend(
-                lexical_similarity(query_terms, doc.terms, df=df, n_docs=n_docs),
-                semantic_similarity(query_vector, doc.vector),
-            ),
-        )
-        for doc in documents
-    ]
+    weights = _Weights(df, n_docs)
+    query = set(query_terms)
+    query_norm = sum(weights[t] for t in query)
+    scored = []
+    for doc in documents:
+        # lexical_similarity, with each token's weight computed once per query
+        terms = set(doc.terms)
+        shared = sum(weights[t] for t in query & terms)
+        lexical = shared / math.sqrt(query_norm * sum(weights[t] for t in terms)) if shared else 0.0
+        scored.append((doc.id, blend(lexical, semantic_similarity(query_vector, doc.vector))))
     scored.sort(key=lambda item: (-item[1], item[0]))
     return scored
 

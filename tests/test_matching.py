@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from django.test import override_settings
 
-from claims import matching, services
-from claims.models import Appearance, Article, Claim, ClaimEvent, ClaimLink, ClaimTerm, TermStat
+from claims import embeddings, matching, services, similarity
+from claims.models import Appearance, Article, Claim, ClaimEvent, ClaimIndex, ClaimLink, ClaimTerm, TermStat
 
 pytestmark = pytest.mark.django_db
 
@@ -305,3 +305,69 @@ def test_claims_that_predate_matching_are_indexed_by_a_command(make_claim: Calla
 
     assert matching.match_sentence(PUTIN_PARAPHRASE).claim == claim
     assert out.getvalue().splitlines() == ["Indexed 1 claim(s).", "Indexed 0 claim(s)."]
+
+
+# --- Headlines, tags, and the in-memory index the benchmark uses
+
+SOROS = "George Soros was a member of the SS or a Nazi collaborator during World War II."
+SOROS_HEADLINE = "Was George Soros an SS Officer or Nazi Collaborator?"
+FYRE = "The Fyre Festival was oversold and descended into chaos, leaving attendees stranded."
+
+
+def test_a_fact_checks_headline_finds_it_but_its_text_stays_the_claim(known: Callable[..., Claim]) -> None:
+    claim = known(SOROS)
+    matching.index_claim(claim, headline=SOROS_HEADLINE)
+
+    found = dict(matching.similar_claims("Soros was an SS officer, they say"))
+
+    claim.refresh_from_db()
+    assert claim.text == SOROS
+    assert claim.pk in found
+    assert "officer" in ClaimIndex.objects.get(claim=claim).terms
+
+
+def test_reindexing_keeps_the_headline_unless_told_otherwise(known: Callable[..., Claim]) -> None:
+    claim = known(SOROS)
+    matching.index_claim(claim, headline=SOROS_HEADLINE)
+
+    matching.index_claim(claim)
+    assert "officer" in ClaimIndex.objects.get(claim=claim).terms
+    assert TermStat.objects.get(term=matching.term_id("officer")).df == 1
+
+    matching.index_claim(claim, headline="")
+    assert "officer" not in ClaimIndex.objects.get(claim=claim).terms
+    assert TermStat.objects.get(term=matching.term_id("officer")).df == 0
+
+
+def test_hashtags_and_handles_are_read_as_the_words_they_join(known: Callable[..., Claim]) -> None:
+    claim = known(FYRE)
+
+    found = matching.similar_claims("Stuck at the airport #FyreFestival @FyreFraud pic.twitter.com/8Wm6aj")
+
+    assert found and found[0][0] == claim.pk
+    assert similarity.tokens("#FyreFestival @JohnnySins #COVID19") == [
+        "fyre",
+        "festival",
+        "johnny",
+        "sin",
+        "covid",
+        "19",
+    ]
+
+
+def test_the_benchmarks_memory_index_ranks_as_the_database_does(known: Callable[..., Claim]) -> None:
+    texts = [PUTIN, PUTIN_PARAPHRASE, UNEMPLOYMENT, TRADE_2024, TRADE_2023, SOROS, FYRE]
+    claims = [known(text) for text in texts]
+    matching.index_claim(claims[5], headline=SOROS_HEADLINE)
+    memory = similarity.MemoryIndex()
+    for claim in claims:
+        row = ClaimIndex.objects.get(claim=claim)
+        memory.add(
+            similarity.Document(id=claim.pk, terms=tuple(row.terms), vector=embeddings.from_bytes(row.vector))
+        )
+
+    for text in [PUTIN, TRADE_2023, "Was Soros an SS officer?", "#FyreFestival chaos"]:
+        query = matching.make_query(text)
+        in_db = [(s.claim_id, round(s.score, 6)) for s in matching.search(query)]
+        in_memory = [(i, round(score, 6)) for i, score in memory.search(query.terms, query.vector, limit=50)]
+        assert in_db == in_memory
