@@ -286,6 +286,17 @@ def index_claim(claim: Claim, *, vector: np.ndarray | None = None, headline: str
     _add_df([term_id(t) for t in terms], +1)
 
 
+def review_headline(item: Any) -> str:
+    """The headline of a schema.org ClaimReview (``headline``, else ``name``): extra matching text."""
+    if not isinstance(item, dict):
+        return ""
+    for key in ("headline", "name"):
+        value = item.get(key)
+        if isinstance(value, str) and value.strip():
+            return " ".join(value.split())
+    return ""
+
+
 def unindex_claim(claim: Claim) -> None:
     """Take a claim out of the lookup (a claim merged into another)."""
     old_terms = ClaimIndex.objects.filter(claim=claim).values_list("terms", flat=True).first()

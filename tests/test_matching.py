@@ -371,3 +371,24 @@ def test_the_benchmarks_memory_index_ranks_as_the_database_does(known: Callable[
         in_db = [(s.claim_id, round(s.score, 6)) for s in matching.search(query)]
         in_memory = [(i, round(score, 6)) for i, score in memory.search(query.terms, query.vector, limit=50)]
         assert in_db == in_memory
+
+
+def test_an_imported_fact_check_is_found_through_its_headline_too() -> None:
+    item = {
+        "@context": "https://schema.org",
+        "@type": "ClaimReview",
+        "url": "https://checks.example/soros-ss",
+        "claimReviewed": SOROS,
+        "headline": SOROS_HEADLINE,
+        "author": {"@type": "Organization", "name": "Example Checks"},
+        "reviewRating": {"@type": "Rating", "alternateName": "False"},
+    }
+
+    claim = services.import_claim_review(item=item).claim
+
+    assert claim.text == SOROS
+    assert "officer" in ClaimIndex.objects.get(claim=claim).terms
+    vector = embeddings.from_bytes(ClaimIndex.objects.get(claim=claim).vector)
+    if matching.use_embeddings():  # one row for the text, one for the headline
+        assert vector is not None and vector.shape == (2, embeddings.DIMENSION)
+    assert matching.review_headline({"name": "  Did  Soros?  "}) == "Did Soros?"
