@@ -250,6 +250,8 @@ def index_claim(claim: Claim, *, vector: np.ndarray | None = None, headline: str
     (None), a re-index keeps the headline part the claim was indexed with (known
     by its stored headline embedding); "" drops it.
     """
+    if headline is None and claim.review_headline:
+        headline = claim.review_headline
     old = ClaimIndex.objects.filter(claim=claim).values_list("terms", "vector").first()
     text_terms = similarity.document_terms(claim.text)
     extra_vectors: np.ndarray | None = None

@@ -143,6 +143,9 @@ class Claim(models.Model):
     verdict_at = models.DateTimeField(null=True, blank=True)
     review_url = models.URLField(max_length=2000, blank=True)
     review_publisher = models.CharField(max_length=200, blank=True)
+    review_headline = models.TextField(
+        blank=True, help_text="Headline of an imported fact-check; matched too"
+    )
     repeated_at = models.DateTimeField(
         null=True,
         blank=True,

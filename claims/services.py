@@ -885,15 +885,18 @@ def import_claim_review(*, item: Any) -> ImportResult:
                 .first()
             )
         if existing is not None:
+            review["review_headline"] = matching.review_headline(item)
             updates = {
                 k: review[k]
-                for k in ("verdict", "verdict_at", "review_publisher")
+                for k in ("verdict", "verdict_at", "review_publisher", "review_headline")
                 if review[k] != getattr(existing, k)
             }
             if updates:
                 _bump_version(existing.pk, **updates)
                 record_event(claim=existing, action="reimported", data={"changed": sorted(updates)})
             existing.refresh_from_db()
+            if "review_headline" in updates:
+                matching.index_claim(existing, headline=existing.review_headline)
             return ImportResult(claim=existing, created=False)
         decision = matching.match_sentence(review["text"])
         claim = Claim.objects.create(
@@ -907,6 +910,7 @@ def import_claim_review(*, item: Any) -> ImportResult:
             verdict_at=review["verdict_at"],
             review_url=review["review_url"],
             review_publisher=review["review_publisher"],
+            review_headline=matching.review_headline(item),
             figures=[f.as_dict() for f in similarity.parse_figures(review["text"])],
         )
         record_event(
@@ -916,7 +920,7 @@ def import_claim_review(*, item: Any) -> ImportResult:
             reason=f"Fact-checked by {review['review_publisher'] or 'an unnamed publisher'}: {claim.verdict}",
             data={"review_url": claim.review_url, "verdict": claim.verdict},
         )
-        matching.index_claim(claim)
+        matching.index_claim(claim, headline=claim.review_headline)
         # Claims already in the queue that may say the same thing get a pointer to this verdict.
         similar = [*([(decision.claim, decision.score)] if decision.claim else []), *decision.suggestions]
         for other, score in similar:

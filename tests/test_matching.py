@@ -392,3 +392,38 @@ def test_an_imported_fact_check_is_found_through_its_headline_too() -> None:
     if matching.use_embeddings():  # one row for the text, one for the headline
         assert vector is not None and vector.shape == (2, embeddings.DIMENSION)
     assert matching.review_headline({"name": "  Did  Soros?  "}) == "Did Soros?"
+
+
+def test_an_imported_headline_is_kept_on_the_claim_and_survives_a_reindex_without_embeddings(
+    settings,
+) -> None:
+    item = {
+        "@type": "ClaimReview",
+        "url": "https://checks.example/soros-headline",
+        "claimReviewed": SOROS,
+        "headline": SOROS_HEADLINE,
+        "reviewRating": {"@type": "Rating", "alternateName": "False"},
+    }
+    claim = services.import_claim_review(item=item).claim
+    assert claim.review_headline == SOROS_HEADLINE
+
+    settings.MATCH_EMBEDDINGS = False
+    matching.index_claim(claim)
+    assert "officer" in ClaimIndex.objects.get(claim=claim).terms
+
+
+def test_a_reimport_with_a_new_headline_reindexes_the_claim() -> None:
+    item = {
+        "@type": "ClaimReview",
+        "url": "https://checks.example/soros-renamed",
+        "claimReviewed": SOROS,
+        "headline": "Did a financier collaborate with occupiers?",
+        "reviewRating": {"@type": "Rating", "alternateName": "False"},
+    }
+    claim = services.import_claim_review(item=item).claim
+    assert "officer" not in ClaimIndex.objects.get(claim=claim).terms
+
+    services.import_claim_review(item={**item, "headline": SOROS_HEADLINE})
+    claim.refresh_from_db()
+    assert claim.review_headline == SOROS_HEADLINE
+    assert "officer" in ClaimIndex.objects.get(claim=claim).terms
