@@ -233,6 +233,10 @@ def _file_claims(*, article: Article, result: extraction.ExtractionResult) -> No
     Appearance.objects.filter(article=article, article_revision=article.revision).delete()
     Appearance.objects.filter(article=article, current=True).update(current=False)
 
+    if result.text.strip() and article.title == default_title(article.body):
+        # A title taken from the raw body's first line may be boilerplate ("Support us!"):
+        # the cleaned text's first line is the better default.
+        article.title = default_title(result.text)
     article.text = result.text
     article.language = result.language
     article.removed = [{"text": block.text, "reason": block.reason} for block in result.removed]

@@ -205,3 +205,20 @@ def test_the_claim_list_runs_a_fixed_number_of_queries(
         response = cms_client.get(CLAIMS)
     assert response.status_code == 200
     assert response.json()["count"] >= 10
+
+
+def test_a_default_title_skips_boilerplate_at_the_top(cms_client, django_capture_on_commit_callbacks):
+    body = (
+        "Support our newsroom!\n"
+        "Unemployment fell to 3.9% in April, the statistics office said on Friday.\n"
+        "It was the lowest rate since 1999, according to the office."
+    )
+    response = post(cms_client, {"body": body}, django_capture_on_commit_callbacks)
+    detail = cms_client.get(f"{ARTICLES}{response.json()['id']}/").json()
+    assert detail["title"].startswith("Unemployment fell to 3.9% in April")
+
+
+def test_a_given_title_is_kept(cms_client, django_capture_on_commit_callbacks):
+    body = "Support our newsroom!\nUnemployment fell to 3.9% in April, the statistics office said on Friday."
+    response = post(cms_client, {"body": body, "title": "Jobs report"}, django_capture_on_commit_callbacks)
+    assert cms_client.get(f"{ARTICLES}{response.json()['id']}/").json()["title"] == "Jobs report"
