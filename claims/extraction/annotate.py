@@ -178,7 +178,9 @@ _NUMBER_HINTS = _words(
 
 
 def _has_digit(text: str) -> bool:
-    return any(c.isdigit() for c in text) if len(text) < 64 else bool(_DIGIT_RE.search(text))
+    if len(text) < 64 and not text.isascii():
+        return any(c.isdigit() for c in text)
+    return bool(_DIGIT_RE.search(text))  # ASCII: str.isdigit() and \d agree
 
 
 def _text_cue(sig: _Signals) -> float:

@@ -53,8 +53,14 @@ _SPEECH_VERBS = "|".join(w if w != "pointed" else "pointed out" for w in SPEECH_
 _SPEECH_WORDS = frozenset(SPEECH_VERB_WORDS)
 _LOWER_WORD_RE = re.compile(r"[a-z]+")
 _SAY_RE = re.compile(r"(?:said|says|stated|reported|announced|estimated|estimates)\b")
-_AUX = r"(?:(?:has|had|have|also|later|then|further|previously|repeatedly|once|recently|again|earlier)\s+)*"
-_VERB_RE = re.compile(rf"\b{_AUX}(?:{_SPEECH_VERBS})\b")
+_AUX_WORDS: tuple[str, ...] = (
+    *("has", "had", "have", "also", "later", "then", "further"),
+    *("previously", "repeatedly", "once", "recently", "again", "earlier"),
+)
+_AUX = rf"(?:(?:{'|'.join(_AUX_WORDS)})\s+)*"
+# a match starts with an auxiliary or a speech verb: the lookahead skips other word starts quickly
+_VERB_FIRST = "".join(sorted({w[0] for w in (*_AUX_WORDS, *SPEECH_VERB_WORDS)}))
+_VERB_RE = re.compile(rf"\b(?=[{_VERB_FIRST}]){_AUX}(?:{_SPEECH_VERBS})\b")
 _PRONOUN_VERB_RE = re.compile(rf"(?:^|[,;:”\"’]\s*|\s)(?P<pron>he|she|He|She)\s+{_AUX}(?:{_SPEECH_VERBS})\b")
 _ACCORDING_RE = re.compile(r"\b[Aa]ccording to\s+(?P<what>[^,.;:!?()“”\"]{2,120})")
 _CITING_RE = re.compile(r"\bciting\s+(?P<what>[^,.;:!?()“”\"]{2,120})")

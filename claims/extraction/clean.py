@@ -33,6 +33,12 @@ from .types import RemovedBlock
 # ------------------------------------------------------------------ line keys
 
 _KEY_WORD_RE = re.compile(r"[^\W\d_]+")
+# Non-ASCII characters that are neither letters nor decompose into letters (quotes, dashes...).
+_PLAIN_PUNCT = "’‘“”—–…«»•·\u00a0"
+# A character that may be (or normalise into) a letter outside ASCII.
+_OTHER_CHAR_RE = re.compile(rf"[^\x00-\x7f{_PLAIN_PUNCT}]")
+# Byte table keeping ASCII letters and turning every other byte into a space.
+_LETTER_BYTES = bytes(c if 65 <= c <= 90 or 97 <= c <= 122 else 32 for c in range(256))
 
 
 def line_key(line: str) -> str:
@@ -43,7 +49,10 @@ def line_key(line: str) -> str:
     "Article content" and "ARTICLE CONTENT:".
     """
     s = line.casefold()
-    if not s.isascii() and not unicodedata.is_normalized("NFKC", s):
+    if s.isascii() or not _OTHER_CHAR_RE.search(s):
+        # letters are ASCII only: the words are the runs of ASCII letters in the UTF-8 bytes
+        return b" ".join(s.encode("utf-8").translate(_LETTER_BYTES).split()).decode("ascii")
+    if not unicodedata.is_normalized("NFKC", s):
         s = unicodedata.normalize("NFKC", s).casefold()
     return " ".join(_KEY_WORD_RE.findall(s))
 
@@ -118,9 +127,10 @@ def _terminal(text: str) -> bool:
 
 _LETTER_RE = re.compile(r"[^\W\d_]", re.UNICODE)
 _WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
-_READER_RE = re.compile(r"\b(?:you|your|yours|we|our|us)\b", re.IGNORECASE)
+# the lookaheads (first letters of the alternatives) let the scans skip other word starts quickly
+_READER_RE = re.compile(r"\b(?=[ywou])(?:you|your|yours|we|our|us)\b", re.IGNORECASE)
 _APPEAL_RE = re.compile(
-    r"\b(?:journalism|journalists|readers?|newsroom|our (?:work|reporting|mission|team|staff)|"
+    r"\b(?=[jrnoify])(?:journalism|journalists|readers?|newsroom|our (?:work|reporting|mission|team|staff)|"
     r"independent media|free press|your help|your support)\b",
     re.IGNORECASE,
 )
@@ -150,7 +160,7 @@ _ODD_CHAR_RE = re.compile(
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
-@dataclass
+@dataclass(slots=True)
 class _Line:
     text: str
     key: str
@@ -275,10 +285,15 @@ def _classify(line: _Line, counts: Counter[str], outlet: Collection[str], seen: 
 
 def _appeal_like(line: _Line) -> bool:
     """Prose that addresses the reader (donation appeals, 'about us' blurbs)."""
-    if any(q in line.text for q in _QUOTE_CHARS) and not _APPEAL_RE.search(line.text):
-        return False
-    pronouns = len(_READER_RE.findall(line.text))
-    return pronouns >= max(2, 0.06 * line.words) or bool(_APPEAL_RE.search(line.text))
+    text = line.text
+    appeal: bool | None = None
+    if any(q in text for q in _QUOTE_CHARS):
+        appeal = _APPEAL_RE.search(text) is not None
+        if not appeal:
+            return False
+    if len(_READER_RE.findall(text)) >= max(2, 0.06 * line.words):
+        return True
+    return appeal if appeal is not None else _APPEAL_RE.search(text) is not None
 
 
 def _label_like(line: _Line) -> bool:

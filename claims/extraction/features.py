@@ -15,8 +15,8 @@ Three blocks, each L2-normalised on its own:
 
 Hashing uses CRC-32, which is stable across processes and Python versions;
 bigram buckets mix the two tokens' CRCs arithmetically. Everything a token
-contributes is cached per distinct token, so a sentence costs about one
-dictionary lookup per word.
+contributes is kept per distinct token in flat arrays, so a sentence costs
+about one dictionary lookup per word and a batch a few array gathers.
 """
 
 from __future__ import annotations
@@ -36,7 +36,8 @@ CHAR_DIM = 1 << CHAR_BITS
 _WORD_MASK = WORD_DIM - 1
 _CHAR_MASK = CHAR_DIM - 1
 
-_TOKEN_RE = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?|\d+(?:[.,]\d+)*|[$%€£¥?]")
+# word ("don't"), number ("4.5", "1,000") or symbol; the lookahead lets the scan skip other characters fast
+_TOKEN_RE = re.compile(r"(?=[A-Za-z$%€£¥?\d])(?:[A-Za-z]++(?:'[A-Za-z]++)?|\d++(?:[.,]\d++)*+|[$%€£¥?])")
 _DIGIT_RE = re.compile(r"\d")
 
 
@@ -55,15 +56,18 @@ def tokenize(text: str) -> Tokens:
     if "’" in text or "‘" in text or "`" in text:
         text = text.replace("’", "'").replace("‘", "'").replace("`", "'")
     raw = _TOKEN_RE.findall(text)
-    low = [t.lower() for t in raw]
+    # tokens hold no spaces and only ASCII letters, digits and symbols: lower-casing
+    # the joined string and splitting it again gives the lower-cased tokens
+    low_joined = " ".join(raw).lower()
+    low = low_joined.split(" ") if raw else []
     caps = 0
     prev_upper = True
-    for t, lt in zip(raw, low, strict=True):
-        upper = t != lt and t[0].isupper()
+    for t in raw:
+        upper = "A" <= t[0] <= "Z"
         if upper and not prev_upper:
             caps += 1
         prev_upper = upper
-    return Tokens(raw=raw, low=low, lowset=frozenset(low), joined=" " + " ".join(low) + " ", caps=caps)
+    return Tokens(raw=raw, low=low, lowset=frozenset(low), joined=" " + low_joined + " ", caps=caps)
 
 
 def _crc(s: str) -> int:
@@ -82,28 +86,75 @@ def _shape(tok: str) -> str:
     return tok
 
 
-# lower-case token -> (unigram bucket, 32-bit token hash for bigrams, char n-gram buckets, their number)
-_TOK_CACHE: dict[str, tuple[int, int, np.ndarray, int]] = {}
-_TOK_CACHE_MAX = 60_000  # distinct tokens kept (~15 MB); the cache is emptied when full
 _START = _crc("<s>")
 _END = _crc("</s>")
 _MIX = 0x01000193
 
 
+class _TokenTable:
+    """Everything a distinct lower-case token contributes, in flat arrays.
+
+    Row ``i`` holds a token's unigram bucket, its 32-bit hash (for bigrams) and
+    the offset and number of its char n-gram buckets in ``chars``, so a whole
+    batch of sentences is gathered with a few array operations. Bounded: the
+    table is emptied when it holds ``MAX`` tokens.
+    """
+
+    MAX = 60_000  # distinct tokens kept (~10 MB)
+
+    def __init__(self) -> None:
+        self.clear()
+
+    def clear(self) -> None:
+        self.index: dict[str, int] = {}
+        self.uid = np.zeros(1024, dtype=np.int64)
+        self.hash = np.zeros(1024, dtype=np.int64)
+        self.off = np.zeros(1024, dtype=np.int64)
+        self.size = np.zeros(1024, dtype=np.int64)
+        self.chars = np.zeros(16_384, dtype=np.int64)
+        self.n_chars = 0
+
+    def add(self, tok: str) -> int:
+        """Row of ``tok``, computing its hashes when it is new."""
+        got = self.index.get(tok)
+        if got is not None:
+            return got
+        shaped = _shape(tok)
+        padded = " " + shaped + " "
+        n = len(padded)
+        chars = [_crc(padded[i : i + k]) & _CHAR_MASK for k in (2, 3, 4, 5) for i in range(n - k + 1)]
+        row = len(self.index)
+        if row >= self.uid.size:
+            for name in ("uid", "hash", "off", "size"):
+                old = getattr(self, name)
+                grown = np.zeros(2 * old.size, dtype=old.dtype)
+                grown[: old.size] = old
+                setattr(self, name, grown)
+        end = self.n_chars + len(chars)
+        if end > self.chars.size:
+            grown = np.zeros(max(2 * self.chars.size, end), dtype=self.chars.dtype)
+            grown[: self.n_chars] = self.chars[: self.n_chars]
+            self.chars = grown
+        self.chars[self.n_chars : end] = chars
+        self.uid[row] = _crc("w:" + shaped) & _WORD_MASK
+        self.hash[row] = _crc(shaped)
+        self.off[row] = self.n_chars
+        self.size[row] = len(chars)
+        self.n_chars = end
+        self.index[tok] = row
+        return row
+
+
+_TABLE = _TokenTable()
+
+
 def _token_info(tok: str) -> tuple[int, int, np.ndarray, int]:
-    got = _TOK_CACHE.get(tok)
-    if got is not None:
-        return got
-    shaped = _shape(tok)
-    h = _crc(shaped)
-    padded = " " + shaped + " "
-    n = len(padded)
-    chars = [_crc(padded[i : i + k]) & _CHAR_MASK for k in (2, 3, 4, 5) for i in range(n - k + 1)]
-    info = (_crc("w:" + shaped) & _WORD_MASK, h, np.asarray(chars, dtype=np.int32), len(chars))
-    if len(_TOK_CACHE) >= _TOK_CACHE_MAX:
-        _TOK_CACHE.clear()
-    _TOK_CACHE[tok] = info
-    return info
+    """(unigram bucket, 32-bit token hash for bigrams, char n-gram buckets, their number) of a token."""
+    if len(_TABLE.index) >= _TokenTable.MAX:
+        _TABLE.clear()
+    row = _TABLE.add(tok)
+    off, size = int(_TABLE.off[row]), int(_TABLE.size[row])
+    return int(_TABLE.uid[row]), int(_TABLE.hash[row]), _TABLE.chars[off : off + size].copy(), size
 
 
 def hashed_ids(tokens: Tokens) -> tuple[list[int], list[np.ndarray]]:
@@ -237,19 +288,26 @@ def cue_features(text: str, tokens: Tokens | None = None) -> list[float]:
 def _block(rows: np.ndarray, cols: np.ndarray, n: int, idf: np.ndarray, dim: int) -> tuple[np.ndarray, ...]:
     """TF-IDF (sublinear tf) entries of one hashed block, L2-normalised per sentence.
 
-    ``rows``/``cols``: sentence index and bucket of every feature occurrence.
-    Returns (row, col, value) arrays of the non-zero entries.
+    ``rows``/``cols``: sentence index and bucket of every feature occurrence;
+    ``dim`` is a power of two. Returns (row, col, value) arrays of the non-zero
+    entries, ordered by row then column.
     """
     if cols.size == 0:
         empty = np.zeros(0)
         return empty.astype(np.int64), empty.astype(np.int64), empty
-    keys = rows * dim + cols
+    bits = dim.bit_length() - 1
+    keys = (rows << bits) | cols
     if n * dim < 2**31:
         keys = keys.astype(np.int32)  # sorting 32-bit keys is faster; the usual case (< 8192 sentences)
-    uniq, counts = np.unique(keys, return_counts=True)
-    uniq = uniq.astype(np.int64)
-    r_arr = uniq // dim
-    c_arr = uniq - r_arr * dim
+    keys.sort()
+    first = np.empty(keys.size, dtype=bool)
+    first[0] = True
+    np.not_equal(keys[1:], keys[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    counts = np.diff(starts, append=keys.size)
+    uniq = keys[starts].astype(np.int64)
+    r_arr = uniq >> bits
+    c_arr = uniq & (dim - 1)
     vals = (1.0 + np.log(counts)) * idf[c_arr]
     norms = np.sqrt(np.bincount(r_arr, weights=vals * vals, minlength=n))
     norms[norms == 0] = 1.0
@@ -261,20 +319,20 @@ def _occurrences(toks: Sequence[Tokens]) -> tuple[np.ndarray, np.ndarray, np.nda
 
     Same buckets as :func:`hashed_ids`, with the bigram arithmetic done in numpy.
     """
-    cache_get = _TOK_CACHE.get
-    infos = [cache_get(tok) or _token_info(tok) for tk in toks for tok in tk.low]
-    n_tok = [len(tk.low) for tk in toks]
-    uids: tuple[int, ...] = ()
-    hashes: tuple[int, ...] = ()
-    char_arrays: tuple[np.ndarray, ...] = ()
-    char_sizes: tuple[int, ...] = ()
-    if infos:
-        uids, hashes, char_arrays, char_sizes = zip(*infos, strict=True)
+    table = _TABLE
+    if len(table.index) >= _TokenTable.MAX:
+        table.clear()
+    get = table.index.get
+    ids = [get(tok) for tk in toks for tok in tk.low]
+    if None in ids:
+        add = table.add
+        ids = [add(tok) for tk in toks for tok in tk.low]
     n = len(toks)
     idx = np.arange(n, dtype=np.int64)
-    counts = np.asarray(n_tok, dtype=np.int64)
+    counts = np.fromiter((len(tk.low) for tk in toks), dtype=np.int64, count=n)
     tok_rows = np.repeat(idx, counts)
-    h = np.asarray(hashes, dtype=np.int64)
+    rows = np.asarray(ids, dtype=np.intp)
+    h = table.hash[rows]
     starts = np.cumsum(counts) - counts
     prev = np.empty_like(h)
     if h.size:
@@ -288,9 +346,13 @@ def _occurrences(toks: Sequence[Tokens]) -> tuple[np.ndarray, np.ndarray, np.nda
         end_ids = end_rows = np.zeros(0, dtype=np.int64)
     bigrams = ((prev * _MIX) ^ h) & _WORD_MASK
     w_rows = np.concatenate([tok_rows, tok_rows, end_rows])
-    w_cols = np.concatenate([np.asarray(uids, dtype=np.int64), bigrams, end_ids])
-    c_rows = np.repeat(tok_rows, np.asarray(char_sizes, dtype=np.int64))
-    c_cols = np.concatenate(char_arrays).astype(np.int64) if char_arrays else np.zeros(0, dtype=np.int64)
+    w_cols = np.concatenate([table.uid[rows], bigrams, end_ids])
+    sizes = table.size[rows]
+    c_rows = np.repeat(tok_rows, sizes)
+    # position of every char bucket in the table: each token's run starts at its offset
+    run_starts = np.cumsum(sizes) - sizes
+    pos = np.arange(c_rows.size, dtype=np.int64) + np.repeat(table.off[rows] - run_starts, sizes)
+    c_cols = table.chars[pos]
     return w_rows, w_cols, c_rows, c_cols
 
 
