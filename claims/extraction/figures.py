@@ -119,6 +119,9 @@ _PREFIX_RE = re.compile(
 # "Power of Siberia 2", "Group of 20", "Boeing 737": a bare number that is part of a name
 _NAME_BEFORE_RE = re.compile(r"[A-Z][\w-]* (?:of )?$")
 _MONTH_BEFORE_RE = re.compile(rf"\b(?:{_MONTHS})\.? $")
+# the last character before a number when either pattern above can match
+# (" $" also matches before a final newline)
+_SPACE_END = (" ", "\n")
 _WRITTEN_WORDS = frozenset(_UNITS) | {"dozen", "dozens", "tens", "hundreds"}
 _LOWER_WORD_RE = re.compile(r"[a-z]+")
 
@@ -155,17 +158,18 @@ def _word_positions(low: str, words: Collection[str]) -> list[int]:
     return out
 
 
-def find_figures(sentence: str, words: Collection[str] | None = None) -> list[Figure]:
+def find_figures(sentence: str, words: Collection[str] | None = None, digits: bool = True) -> list[Figure]:
     """All figures in ``sentence`` in reading order.
 
     ``words``: the sentence's lower-case words when the caller has them (saves a pass).
+    ``digits``: False when the caller knows the sentence has no digit (skips the digit scan).
     Numbers are located by their digits first; the full pattern is then matched
     only there, so the cost stays linear and small on long sentences.
     """
     out: list[tuple[int, Figure]] = []
     consumed = 0
     n = len(sentence)
-    for d in _DIGITS_RE.finditer(sentence):
+    for d in _DIGITS_RE.finditer(sentence) if digits else ():
         p = d.start()
         if p < consumed or (p > 0 and sentence[p - 1] in ".,:") or (p > 0 and sentence[p - 1].isalpha()):
             continue
@@ -174,7 +178,8 @@ def find_figures(sentence: str, words: Collection[str] | None = None) -> list[Fi
             continue
         window = max(0, p - 40)
         if d.end() - p <= 2:
-            mm = _MONTH_BEFORE_RE.search(sentence, window, p)
+            # the month pattern ends with a space right before the number
+            mm = _MONTH_BEFORE_RE.search(sentence, window, p) if sentence[p - 1 : p] in _SPACE_END else None
             if mm and (d.end() >= n or not sentence[d.end()].isdigit()):
                 nxt = sentence[d.end() : d.end() + 2]
                 if not (nxt[:1] == "," and nxt[1:2].isdigit()):
@@ -199,6 +204,7 @@ def find_figures(sentence: str, words: Collection[str] | None = None) -> list[Fi
             fig.kind in ("number", "count")
             and not fig.qualifier
             and fig.high is None
+            and sentence[p - 1 : p] in _SPACE_END
             and _NAME_BEFORE_RE.search(sentence, window, p)
         ):
             out.append((m.start(), fig))

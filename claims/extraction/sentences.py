@@ -43,6 +43,7 @@ def _words(s: str) -> frozenset[str]:
 
 
 _CANDIDATE_RE = re.compile(r"(?:[.!?]+|…)[\"”’')\]]*(?=\s)")
+_STOP_RE = re.compile(r"[.!?…]")  # the first character of every candidate
 _WORD_BEFORE_RE = re.compile(r"([A-Za-z][A-Za-z.]{0,14})\.$")
 
 # Abbreviations written with a capital (titles, months, days, company suffixes).
@@ -107,10 +108,27 @@ def _is_abbreviation(text: str, stop: int, next_start: int) -> bool:
     return False
 
 
+def _candidates(par: str) -> Iterator[re.Match[str]]:
+    """The matches of ``_CANDIDATE_RE.finditer(par)``, found by jumping from stop to stop."""
+    pos = 0
+    search = _STOP_RE.search
+    match = _CANDIDATE_RE.match
+    while True:
+        stop = search(par, pos)
+        if stop is None:
+            return
+        m = match(par, stop.start())
+        if m is None:
+            pos = stop.start() + 1
+        else:
+            yield m
+            pos = m.end()
+
+
 def _boundaries(par: str) -> Iterator[int]:
     """End offsets (exclusive) of sentences inside one paragraph line."""
     n = len(par)
-    for m in _CANDIDATE_RE.finditer(par):
+    for m in _candidates(par):
         end = m.end()
         j = end
         while j < n and par[j].isspace():
