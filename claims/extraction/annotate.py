@@ -141,7 +141,8 @@ def _prediction(low: list[str], lowset: frozenset[str]) -> str:
 def _signals(text: str, tokens: Tokens | None = None) -> _Signals:
     tk = tokens if tokens is not None else tokenize(text)
     low, ls = tk.low, tk.lowset
-    digits = _has_digit(text)
+    # short texts count any digit character (superscripts too), longer ones decimal digits
+    digits = tk.digits or (len(text) < 64 and not text.isascii() and _has_digit(text))
     figures = tuple(find_figures(text, ls, digits)) if (digits or not _NUMBER_HINTS.isdisjoint(ls)) else ()
     event = "" if _EVENT_WORDS.isdisjoint(ls) else next(t for t in low if t in _EVENT_WORDS)
     if not event and " took part " in tk.joined:

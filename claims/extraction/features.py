@@ -50,6 +50,7 @@ class Tokens:
     lowset: frozenset[str]
     joined: str  # " " + lower-case tokens joined by spaces + " " (for phrase look-ups)
     caps: int  # capitalised word runs after the first word (named-entity-like spans)
+    digits: bool = False  # the text has a decimal digit (``\d``)
 
 
 def tokenize(text: str) -> Tokens:
@@ -67,7 +68,26 @@ def tokenize(text: str) -> Tokens:
         if upper and not prev_upper:
             caps += 1
         prev_upper = upper
-    return Tokens(raw=raw, low=low, lowset=frozenset(low), joined=" " + low_joined + " ", caps=caps)
+    # every decimal digit of the text is inside a number token, so the tokens tell whether it has one
+    digits = _has_ascii_digit(low_joined) if low_joined.isascii() else bool(_DIGIT_RE.search(low_joined))
+    return Tokens(
+        raw=raw, low=low, lowset=frozenset(low), joined=" " + low_joined + " ", caps=caps, digits=digits
+    )
+
+
+def _has_ascii_digit(s: str) -> bool:
+    return (
+        "0" in s
+        or "1" in s
+        or "2" in s
+        or "3" in s
+        or "4" in s
+        or "5" in s
+        or "6" in s
+        or "7" in s
+        or "8" in s
+        or "9" in s
+    )
 
 
 def _crc(s: str) -> int:
@@ -252,7 +272,7 @@ def cue_features(text: str, tokens: Tokens | None = None) -> list[float]:
     ls = tk.lowset
     low = tk.low
     joined = tk.joined
-    has_digit = bool(_DIGIT_RE.search(text))
+    has_digit = tk.digits
     pct = money = year = 0.0
     if has_digit:
         if "%" in text or "percent" in ls or " per cent " in joined:

@@ -12,6 +12,8 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from .clean import _LETTER_BYTES, _OTHER_CHAR_RE
+
 
 def _words(s: str) -> frozenset[str]:
     return frozenset(s.split())
@@ -24,6 +26,7 @@ _EN_STOPWORDS = _words(
     over we our you your i
     """
 )
+_EN_STOPWORDS_BYTES = frozenset(w.encode("ascii") for w in _EN_STOPWORDS)
 _WORD_RE = re.compile(r"[^\W\d_]+", re.UNICODE)
 _SAMPLE_CHARS = 3000
 
@@ -39,10 +42,18 @@ def _langid() -> Any:
 
 def english_share(text: str, sample_chars: int = 1000) -> float:
     """Share of common English function words among the words of the first ``sample_chars`` characters."""
-    words = _WORD_RE.findall(text[:sample_chars].lower())
+    sample = text[:sample_chars].lower()
+    words: list[str] | list[bytes]
+    if sample.isascii() or not _OTHER_CHAR_RE.search(sample):
+        # letters are ASCII only: the words are the runs of ASCII letters in the UTF-8 bytes
+        words = sample.encode("utf-8").translate(_LETTER_BYTES).split()
+        stop: frozenset[str] | frozenset[bytes] = _EN_STOPWORDS_BYTES
+    else:
+        words = _WORD_RE.findall(sample)
+        stop = _EN_STOPWORDS
     if not words:
         return 0.0
-    return len([w for w in words if w in _EN_STOPWORDS]) / len(words)
+    return len([w for w in words if w in stop]) / len(words)
 
 
 def detect_language(text: str) -> str:
