@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -117,12 +118,14 @@ class _TokenTable:
     Row ``i`` holds a token's unigram bucket, its 32-bit hash (for bigrams) and
     the offset and number of its char n-gram buckets in ``chars``, so a whole
     batch of sentences is gathered with a few array operations. Bounded: the
-    table is emptied when it holds ``MAX`` tokens.
+    table is emptied when it holds ``MAX`` tokens. Callers hold ``lock`` while
+    they add tokens or read rows, so threads never see a half-written row.
     """
 
     MAX = 60_000  # distinct tokens kept (~10 MB)
 
     def __init__(self) -> None:
+        self.lock = threading.Lock()
         self.clear()
 
     def clear(self) -> None:
@@ -131,7 +134,7 @@ class _TokenTable:
         self.hash = np.zeros(1024, dtype=np.int64)
         self.off = np.zeros(1024, dtype=np.int64)
         self.size = np.zeros(1024, dtype=np.int64)
-        self.chars = np.zeros(16_384, dtype=np.int64)
+        self.chars = np.zeros(16_384, dtype=np.int32)
         self.n_chars = 0
 
     def add(self, tok: str) -> int:
@@ -170,11 +173,12 @@ _TABLE = _TokenTable()
 
 def _token_info(tok: str) -> tuple[int, int, np.ndarray, int]:
     """(unigram bucket, 32-bit token hash for bigrams, char n-gram buckets, their number) of a token."""
-    if len(_TABLE.index) >= _TokenTable.MAX:
-        _TABLE.clear()
-    row = _TABLE.add(tok)
-    off, size = int(_TABLE.off[row]), int(_TABLE.size[row])
-    return int(_TABLE.uid[row]), int(_TABLE.hash[row]), _TABLE.chars[off : off + size].copy(), size
+    with _TABLE.lock:
+        if len(_TABLE.index) >= _TokenTable.MAX:
+            _TABLE.clear()
+        row = _TABLE.add(tok)
+        off, size = int(_TABLE.off[row]), int(_TABLE.size[row])
+        return int(_TABLE.uid[row]), int(_TABLE.hash[row]), _TABLE.chars[off : off + size].copy(), size
 
 
 def hashed_ids(tokens: Tokens) -> tuple[list[int], list[np.ndarray]]:
@@ -340,19 +344,24 @@ def _occurrences(toks: Sequence[Tokens]) -> tuple[np.ndarray, np.ndarray, np.nda
     Same buckets as :func:`hashed_ids`, with the bigram arithmetic done in numpy.
     """
     table = _TABLE
-    if len(table.index) >= _TokenTable.MAX:
-        table.clear()
-    get = table.index.get
-    ids = [get(tok) for tk in toks for tok in tk.low]
-    if None in ids:
-        add = table.add
-        ids = [add(tok) for tk in toks for tok in tk.low]
+    with table.lock:
+        if len(table.index) >= _TokenTable.MAX:
+            table.clear()
+        get = table.index.get
+        ids = [get(tok) for tk in toks for tok in tk.low]
+        if None in ids:
+            add = table.add
+            ids = [add(tok) for tk in toks for tok in tk.low]
+        rows = np.asarray(ids, dtype=np.intp)
+        h = table.hash[rows]
+        uids = table.uid[rows]
+        sizes = table.size[rows]
+        offs = table.off[rows]
+        chars = table.chars
     n = len(toks)
     idx = np.arange(n, dtype=np.int64)
     counts = np.fromiter((len(tk.low) for tk in toks), dtype=np.int64, count=n)
     tok_rows = np.repeat(idx, counts)
-    rows = np.asarray(ids, dtype=np.intp)
-    h = table.hash[rows]
     starts = np.cumsum(counts) - counts
     prev = np.empty_like(h)
     if h.size:
@@ -366,13 +375,12 @@ def _occurrences(toks: Sequence[Tokens]) -> tuple[np.ndarray, np.ndarray, np.nda
         end_ids = end_rows = np.zeros(0, dtype=np.int64)
     bigrams = ((prev * _MIX) ^ h) & _WORD_MASK
     w_rows = np.concatenate([tok_rows, tok_rows, end_rows])
-    w_cols = np.concatenate([table.uid[rows], bigrams, end_ids])
-    sizes = table.size[rows]
+    w_cols = np.concatenate([uids, bigrams, end_ids])
     c_rows = np.repeat(tok_rows, sizes)
     # position of every char bucket in the table: each token's run starts at its offset
     run_starts = np.cumsum(sizes) - sizes
-    pos = np.arange(c_rows.size, dtype=np.int64) + np.repeat(table.off[rows] - run_starts, sizes)
-    c_cols = table.chars[pos]
+    pos = np.arange(c_rows.size, dtype=np.int64) + np.repeat(offs - run_starts, sizes)
+    c_cols = chars[pos]
     return w_rows, w_cols, c_rows, c_cols
 
 
