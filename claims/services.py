@@ -685,6 +685,7 @@ def merge_claims(*, source: Claim, target: Claim, actor: User, version: int | No
             )
         moved = list(Appearance.objects.filter(claim=src).order_by("pk").values_list("pk", flat=True))
         Appearance.objects.filter(pk__in=moved).update(claim=dst)
+        links = _move_links(src=src, dst=dst)
         _bump_version(src.pk, merged_into=dst)
         seen = [d for d in (src.first_seen, dst.first_seen) if d]
         last = [d for d in (src.last_seen, dst.last_seen) if d]
@@ -699,7 +700,7 @@ def merge_claims(*, source: Claim, target: Claim, actor: User, version: int | No
             action=MERGED,
             actor=actor,
             reason=f"Claim {src.pk} merged into this claim",
-            data={"source": src.pk, "target": dst.pk, "appearances": moved},
+            data={"source": src.pk, "target": dst.pk, "appearances": moved, **links},
         )
         record_event(
             claim=src,
@@ -710,6 +711,35 @@ def merge_claims(*, source: Claim, target: Claim, actor: User, version: int | No
         )
         refresh_claim_stats(claim_ids=[src.pk, dst.pk])
     return event
+
+
+def _move_links(*, src: Claim, dst: Claim) -> dict[str, list[int]]:
+    """Hand the merged claim's conflicts and suggestions to the claim it joins.
+
+    Links between the two stay where they are, and so does a link the target
+    already has to the same claim. Returns the ids moved, so an undo can move them back.
+    """
+    has_out = set(ClaimLink.objects.filter(from_claim=dst).values_list("to_claim_id", "kind"))
+    has_in = set(ClaimLink.objects.filter(to_claim=dst).values_list("from_claim_id", "kind"))
+    out = [
+        pk
+        for pk, other, kind in ClaimLink.objects.filter(from_claim=src)
+        .exclude(to_claim=dst)
+        .order_by("pk")
+        .values_list("pk", "to_claim_id", "kind")
+        if (other, kind) not in has_out
+    ]
+    in_ = [
+        pk
+        for pk, other, kind in ClaimLink.objects.filter(to_claim=src)
+        .exclude(from_claim=dst)
+        .order_by("pk")
+        .values_list("pk", "from_claim_id", "kind")
+        if (other, kind) not in has_in
+    ]
+    ClaimLink.objects.filter(pk__in=out).update(from_claim=dst)
+    ClaimLink.objects.filter(pk__in=in_).update(to_claim=dst)
+    return {"links_out": out, "links_in": in_}
 
 
 def split_claim(*, claim: Claim, appearance_ids: Iterable[int], actor: User) -> ClaimEvent:
@@ -796,6 +826,8 @@ def _undo_merge(*, event: ClaimEvent, actor: User) -> ClaimEvent:
         raise Conflict(f"Claim {src.pk} is no longer merged into claim {dst.pk}.")
     back = list(event.data.get("appearances", []))
     Appearance.objects.filter(pk__in=back, claim=dst).update(claim=src)
+    ClaimLink.objects.filter(pk__in=event.data.get("links_out", []), from_claim=dst).update(from_claim=src)
+    ClaimLink.objects.filter(pk__in=event.data.get("links_in", []), to_claim=dst).update(to_claim=src)
     _bump_version(src.pk, merged_into=None)
     _bump_version(dst.pk)
     src.refresh_from_db()

@@ -238,3 +238,29 @@ def test_the_claim_list_stays_within_its_query_budget_with_links(
         response = client.get("/api/v1/claims/")
 
     assert response.status_code == 200
+
+
+def test_a_merged_claims_figure_conflicts_follow_it_and_go_back_on_undo(
+    two_claims: tuple[Claim, Claim],
+    ingest: Callable[..., Article],
+    editor: User,
+    client_for: Callable[[User], APIClient],
+) -> None:
+    from claims.models import ClaimLink
+
+    trade, parade = two_claims
+    ingest(f"{TRADE_2023}\n", external_id="c", outlet="Foreign Policy")
+    older = Claim.objects.get(text=TRADE_2023)
+    conflict = ClaimLink.objects.get(kind=ClaimLink.Kind.FIGURE_CONFLICT)
+    assert {conflict.from_claim_id, conflict.to_claim_id} == {older.pk, trade.pk}
+    client = client_for(editor)
+
+    event = merge(client, trade, parade).json()["event"]["id"]
+
+    related = client.get(f"/api/v1/claims/{parade.pk}/related/").json()["results"]
+    assert [(r["kind"], r["claim"]["id"]) for r in related] == [("figure_conflict", older.pk)]
+
+    client.post(f"/api/v1/claims/{parade.pk}/undo/", {"event": event}, format="json")
+    conflict.refresh_from_db()
+    assert {conflict.from_claim_id, conflict.to_claim_id} == {older.pk, trade.pk}
+    assert client.get(f"/api/v1/claims/{parade.pk}/related/").json()["results"] == []
