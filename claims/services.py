@@ -856,6 +856,7 @@ def _undo_split(*, event: ClaimEvent, actor: User) -> ClaimEvent:
             f"Claim {new.pk} has new appearances since the split; merge it into claim {original.pk} instead."
         )
     Appearance.objects.filter(pk__in=back, claim=new).update(claim=original)
+    links = _move_links(src=new, dst=original)
     _bump_version(new.pk, merged_into=original)
     _bump_version(original.pk)
     matching.unindex_claim(new)
@@ -864,7 +865,7 @@ def _undo_split(*, event: ClaimEvent, actor: User) -> ClaimEvent:
         action=UNDO_ACTIONS[SPLIT],
         actor=actor,
         reason=f"Split into claim {new.pk} undone",
-        data={"undoes": event.pk, "new_claim": new.pk, "appearances": back},
+        data={"undoes": event.pk, "new_claim": new.pk, "appearances": back, **links},
     )
     record_event(claim=new, action="merged_into", actor=actor, data={"target": original.pk, "event": undo.pk})
     refresh_claim_stats(claim_ids=[original.pk, new.pk])

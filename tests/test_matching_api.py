@@ -264,3 +264,25 @@ def test_a_merged_claims_figure_conflicts_follow_it_and_go_back_on_undo(
     conflict.refresh_from_db()
     assert {conflict.from_claim_id, conflict.to_claim_id} == {older.pk, trade.pk}
     assert client.get(f"/api/v1/claims/{parade.pk}/related/").json()["results"] == []
+
+
+def test_undoing_a_split_hands_the_split_off_claims_links_back(
+    two_claims: tuple[Claim, Claim],
+    make_claim: Callable[..., Claim],
+    editor: User,
+    client_for: Callable[[User], APIClient],
+) -> None:
+    from claims.models import ClaimLink
+
+    trade, _ = two_claims
+    client = client_for(editor)
+    second = client.get(f"/api/v1/claims/{trade.pk}/").json()["appearances"][1]["id"]
+    split = client.post(f"/api/v1/claims/{trade.pk}/split/", {"appearances": [second]}, format="json").json()
+    new_id = split["claim"]["id"]
+    other = make_claim("Bilateral trade reached $250 billion in 2025, according to customs data.")
+    ClaimLink.objects.create(from_claim_id=new_id, to_claim=other, kind=ClaimLink.Kind.FIGURE_CONFLICT)
+
+    client.post(f"/api/v1/claims/{trade.pk}/undo/", {"event": split["event"]["id"]}, format="json")
+
+    related = client.get(f"/api/v1/claims/{trade.pk}/related/").json()["results"]
+    assert [(r["kind"], r["claim"]["id"]) for r in related] == [("figure_conflict", other.pk)]
