@@ -5,3 +5,13 @@ class ClaimsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "claims"
     verbose_name = "Claims"
+
+    def ready(self) -> None:
+        # Registers the Celery tasks that services queue by name (claims.background).
+        from . import events, stats, tasks  # noqa: F401
+
+        events.register_consumer(
+            events.Consumer(
+                name="priority", handle=stats.refresh_priority_consumer, types=stats.PRIORITY_EVENTS
+            )
+        )

@@ -1,7 +1,7 @@
 """Data model of the claim tracker (see DESIGN.md, "Data model").
 
 Status fields are written only by ``claims.workflow`` (claims) and
-``claims.services`` (article extraction); everything else reads them.
+``claims.filing`` / ``claims.ingest`` (article extraction); everything else reads them.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+
+from .event_types import EventType
 
 
 class Outlet(models.Model):
@@ -320,9 +322,19 @@ class Verdict(models.Model):
 
 
 class ClaimEvent(models.Model):
-    """Append-only audit row for every change of a claim; webhooks and digests read from it."""
+    """The event log: one append-only row for every change of a claim or an article.
 
-    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="events")
+    Written in the same transaction as the change it records, so it is also the
+    outbox: consumers (priority, webhooks, digests, the events feed) read it by
+    cursor. ``action`` holds a member of ``claims.events.EventType``. On
+    PostgreSQL ids are handed out in commit order (see ``claims.events``), so a
+    cursor over ids never skips an event that commits late.
+    """
+
+    claim = models.ForeignKey(Claim, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
+    article = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+    )
     action = models.CharField(max_length=40, db_index=True)
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20, blank=True)
@@ -336,9 +348,16 @@ class ClaimEvent(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(claim__isnull=False) | Q(article__isnull=False), name="event_has_subject"
+            ),
+            models.CheckConstraint(condition=Q(action__in=EventType.values()), name="event_type_known"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.claim_id}: {self.action} {self.from_status}->{self.to_status}"
+        subject = f"claim {self.claim_id}" if self.claim_id else f"article {self.article_id}"
+        return f"{subject}: {self.action} {self.from_status}->{self.to_status}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
@@ -352,6 +371,26 @@ class ClaimEvent(models.Model):
         if self.actor_id:
             return str(self.actor)
         return "system"
+
+
+class EventCursor(models.Model):
+    """How far one consumer of the event log has got: every event up to ``position`` is handled.
+
+    The cursor moves in the same transaction as the consumer's own writes, so a
+    consumer that dies mid-batch starts again where its last commit left it.
+    """
+
+    name = models.CharField(max_length=100, unique=True)
+    position = models.BigIntegerField(default=0, help_text="Id of the last event handled")
+    failures = models.PositiveIntegerField(default=0, help_text="Failed attempts at the next event")
+    last_error = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.position}"
 
 
 class ClaimIndex(models.Model):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -95,6 +96,22 @@ def claim_detail(*, claim_id: int) -> Claim:
 def claim_events(*, claim_id: int) -> QuerySet[ClaimEvent]:
     return (
         ClaimEvent.objects.filter(claim_id=claim_id)
+        .select_related("actor", "integration")
+        .order_by("created_at", "id")
+    )
+
+
+def event_feed(*, after: int, types: Sequence[str] = (), limit: int) -> list[ClaimEvent]:
+    """The event log after an id, oldest first: what the events feed and pollers read."""
+    events = ClaimEvent.objects.filter(pk__gt=after).select_related("actor", "integration")
+    if types:
+        events = events.filter(action__in=types)
+    return list(events.order_by("pk")[:limit])
+
+
+def article_events(*, article_id: int) -> QuerySet[ClaimEvent]:
+    return (
+        ClaimEvent.objects.filter(article_id=article_id)
         .select_related("actor", "integration")
         .order_by("created_at", "id")
     )

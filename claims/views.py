@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
@@ -19,7 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from . import charts, roles, selectors, services, workflow
+from . import charts, events, review, roles, selectors, workflow
+from .actors import Actor
 from .errors import DomainError, NotFound
 from .forms import (
     AssignForm,
@@ -32,8 +33,8 @@ from .forms import (
     VerdictForm,
     VersionForm,
 )
-from .models import Claim, ClaimEvent, Verdict
-from .workflow import Action, Actor
+from .models import Claim, Verdict
+from .workflow import Action
 
 QUEUE_PAGE_SIZE = 25
 QUEUE_FILTERS = ("q", "status", "kind", "speaker", "outlet", "mine")
@@ -186,8 +187,8 @@ def _render_claim(
     except NotFound as exc:
         raise Http404(exc.message) from exc
     statuses = dict(Claim.Status.choices)
-    events = [
-        (event, describe_event(event), statuses.get(event.to_status, event.to_status))
+    story = [
+        (event, events.describe_event(event), statuses.get(event.to_status, event.to_status))
         for event in selectors.claim_events(claim_id=pk)
     ]
     return render(
@@ -195,45 +196,12 @@ def _render_claim(
         "claims/claim_detail.html",
         {
             "claim": claim,
-            "events": events,
+            "events": story,
             "priority_chart": charts.priority_chart(claim.priority_parts),
             **_review_context(request, claim, bound or {}),
         },
         status=status,
     )
-
-
-# What each audit event says in the claim's story; unknown actions read as their name.
-EVENT_STORIES: dict[str, str] = {
-    "created": "Found in an article",
-    "repeated": "Repeated in another article",
-    "imported": "Imported from a published fact-check",
-    "reimported": "Updated from the published fact-check",
-    "taken": "Took it from the queue",
-    "assigned": "Assigned it to {assignee}",
-    "released": "Handed it back to the queue",
-    "evidence_added": "Added {source}",
-    "verdict_proposed": "Proposed the verdict “{value}”",
-    "verdict_published": "Published the verdict “{value}”",
-    "verdict_approved": "Approved the verdict “{value}”",
-    "verdict_rejected": "Sent the verdict “{value}” back to review",
-    "dismissed": "Dismissed it",
-    "reopened": "Reopened it",
-}
-
-
-def describe_event(event: ClaimEvent) -> str:
-    """One line of the claim's story, from its audit event."""
-    data = event.data or {}
-    template = EVENT_STORIES.get(event.action, event.action.replace("_", " ").capitalize())
-    source = "a primary source" if data.get("primary") else "a source"
-    host = urlsplit(str(data.get("url", ""))).netloc
-    details = {
-        "assignee": data.get("assignee") or "someone",
-        "value": data.get("value", ""),
-        "source": f"{source} ({data.get('stance', 'context')}){f': {host}' if host else ''}",
-    }
-    return template.format(**details)
 
 
 @login_required
@@ -335,12 +303,12 @@ REVIEW_ACTIONS: dict[str, ReviewAction] = {
     ),
     "evidence": (
         EvidenceForm,
-        lambda actor, pk, data: services.do_add_evidence(claim_id=pk, actor=actor, **data),
+        lambda actor, pk, data: review.do_add_evidence(claim_id=pk, actor=actor, **data),
         "Evidence added.",
     ),
     "verdict": (
         VerdictForm,
-        lambda actor, pk, data: services.do_propose_verdict(
+        lambda actor, pk, data: review.do_propose_verdict(
             claim_id=pk,
             version=data["version"],
             value=data["verdict"],
@@ -351,14 +319,12 @@ REVIEW_ACTIONS: dict[str, ReviewAction] = {
     ),
     "approve": (
         VersionForm,
-        lambda actor, pk, data: services.do_approve_verdict(
-            claim_id=pk, version=data["version"], actor=actor
-        ),
+        lambda actor, pk, data: review.do_approve_verdict(claim_id=pk, version=data["version"], actor=actor),
         "Verdict approved and published.",
     ),
     "reject": (
         RejectForm,
-        lambda actor, pk, data: services.do_reject_verdict(
+        lambda actor, pk, data: review.do_reject_verdict(
             claim_id=pk, version=data["version"], comment=data["comment"], actor=actor
         ),
         "Verdict sent back to review.",

@@ -13,8 +13,8 @@ The table is data (``TRANSITIONS`` and ``MIN_ROLE``) so that tests, the API and
 the dashboard read the same rules. Every change is a compare-and-set on
 (id, status, version): a writer that lost a race updates 0 rows and gets a
 Conflict carrying the claim's current state, never a silent overwrite. Each
-change writes exactly one ClaimEvent, and hooks registered with
-``on_transition`` run after the commit (webhooks and digests plug in there).
+change writes exactly one event in the same transaction; side effects
+(priority, webhooks, digests) read the event log (``claims.events``).
 
 Decisions the API documents:
 
@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import cached_property, partial
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
@@ -38,14 +38,14 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from . import roles, services
+from . import roles
+from .actors import Actor
 from .errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from .events import EventType, record_event
 from .models import Claim, ClaimEvent, Verdict
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
-
-    from integrations.models import Integration
 
 
 class Action(StrEnum):
@@ -97,17 +97,17 @@ MIN_ROLE: dict[Action, str] = {
 # Work on a claim in review belongs to its assignee; an editor may step in.
 ASSIGNEE_ONLY: frozenset[Action] = frozenset({Action.RELEASE, Action.PROPOSE, Action.DECIDE})
 
-# The ClaimEvent action each transition writes: the audit trail reads as a story.
-EVENTS: dict[Action, str] = {
-    Action.TAKE: "taken",
-    Action.ASSIGN: "assigned",
-    Action.RELEASE: "released",
-    Action.PROPOSE: "verdict_proposed",
-    Action.DECIDE: "verdict_published",
-    Action.APPROVE: "verdict_approved",
-    Action.REJECT: "verdict_rejected",
-    Action.DISMISS: "dismissed",
-    Action.REOPEN: "reopened",
+# The event each transition writes: the audit trail reads as a story.
+EVENTS: dict[Action, EventType] = {
+    Action.TAKE: EventType.TAKEN,
+    Action.ASSIGN: EventType.ASSIGNED,
+    Action.RELEASE: EventType.RELEASED,
+    Action.PROPOSE: EventType.VERDICT_PROPOSED,
+    Action.DECIDE: EventType.VERDICT_PUBLISHED,
+    Action.APPROVE: EventType.VERDICT_APPROVED,
+    Action.REJECT: EventType.VERDICT_REJECTED,
+    Action.DISMISS: EventType.DISMISSED,
+    Action.REOPEN: EventType.REOPENED,
 }
 
 BULK_ACTIONS: tuple[Action, ...] = (Action.DISMISS, Action.ASSIGN, Action.REOPEN)
@@ -120,21 +120,6 @@ QUEUE_ORDER = ("-priority", "-id")
 def sources(action: Action) -> list[str]:
     """The statuses an action can start from, in status order."""
     return [status for status in Status.values if (status, action) in TRANSITIONS]
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who acts: a person, possibly through their personal API key or a CMS integration."""
-
-    user: User
-    integration: Integration | None = None
-
-    @cached_property
-    def role(self) -> str | None:
-        return roles.role_of(self.user)
-
-    def has_role(self, role: str) -> bool:
-        return self.role is not None and roles.RANK[self.role] >= roles.RANK[role]
 
 
 def current_state(claim: Claim) -> dict[str, Any]:
@@ -252,58 +237,20 @@ def apply_transition(
                 f"at version {current.version}. Reload it and try again.",
                 data=current_state(current),
             )
-        event = services.record_event(
+        event = record_event(
+            EVENTS[action],
             claim=claim,
-            action=EVENTS[action],
             from_status=source,
             to_status=target,
-            actor=actor.user,
-            integration=actor.integration,
+            actor=actor,
             reason=reason,
             data={"action": str(action), **(data or {})},
         )
-        _schedule_hooks(event)
     claim.status = target
     claim.version += 1
     for name, value in updates.items():
         setattr(claim, name, value)
     return event
-
-
-# --- Side effects after the commit
-
-TransitionHook = Callable[[ClaimEvent], object]
-_hooks: list[TransitionHook] = []
-
-
-def on_transition(hook: TransitionHook) -> TransitionHook:
-    """Register ``hook(event)`` to run after the commit of every transition (usable as a decorator).
-
-    A failing hook is logged and does not affect the transition or the other hooks.
-    """
-    if hook not in _hooks:
-        _hooks.append(hook)
-    return hook
-
-
-def _schedule_hooks(event: ClaimEvent) -> None:
-    for hook in list(_hooks):
-        transaction.on_commit(_bound(hook, event), robust=True)
-
-
-def _bound(hook: TransitionHook, event: ClaimEvent) -> Callable[[], object]:
-    def run() -> object:
-        return hook(event)
-
-    # Named after the hook, so a failure is logged as the hook's.
-    run.__qualname__ = getattr(hook, "__qualname__", repr(hook))
-    return run
-
-
-@on_transition
-def refresh_priority(event: ClaimEvent) -> None:
-    """A verdict changes the claim's priority (a fact-checked claim that reappears jumps the queue)."""
-    services.refresh_claim_stats(claim_ids=[event.claim_id])
 
 
 # --- Transitions that need nothing but the claim

@@ -152,6 +152,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "claims.tasks.refresh_priorities",
         "schedule": 30 * 60.0,
     },
+    # Delivers any event whose after-commit dispatch was lost (see claims.events).
+    "sweep-event-log": {
+        "task": "claims.tasks.dispatch_events",
+        "schedule": 60.0,
+    },
 }
 
 # --- API

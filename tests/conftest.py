@@ -18,7 +18,8 @@ from django.contrib.auth.models import Group, User
 from django.db import connection
 from rest_framework.test import APIClient
 
-from claims import roles, services
+from claims import ingest as ingest_service
+from claims import roles
 from claims.models import Article, Claim
 from integrations.services import create_integration
 
@@ -148,7 +149,7 @@ def ingest(db: None, django_capture_on_commit_callbacks: Any) -> Callable[..., A
 
     def do(body: str, **fields: Any) -> Article:
         with django_capture_on_commit_callbacks(execute=True):
-            result = services.ingest_article(data=services.ArticleInput(body=body, **fields))
+            result = ingest_service.do_ingest_article(data=ingest_service.ArticleInput(body=body, **fields))
         return Article.objects.get(pk=result.article.pk)
 
     return do

@@ -61,9 +61,9 @@ def test_evidence_urls_must_be_http(make_claim: Callable[..., Claim]) -> None:
 
 
 def test_audit_events_cannot_be_rewritten(make_claim: Callable[..., Claim]) -> None:
-    from claims.services import record_event
+    from claims.events import EventType, record_event
 
-    event = record_event(claim=make_claim(), action="created")
+    event = record_event(EventType.CREATED, claim=make_claim())
     event.reason = "rewritten history"
     with pytest.raises(ValueError, match="append-only"):
         event.save()

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from django.test import override_settings
 
-from claims import embeddings, matching, services, similarity
+from claims import claimreview, curation, embeddings, filing, matching, similarity
+from claims.actors import Actor
 from claims.models import Appearance, Article, Claim, ClaimEvent, ClaimIndex, ClaimLink, ClaimTerm, TermStat
 
 pytestmark = pytest.mark.django_db
@@ -126,7 +127,7 @@ def test_the_thresholds_come_from_settings(known: Callable[..., Claim]) -> None:
 
 def test_merged_claims_are_not_matched_any_more(known: Callable[..., Claim], editor: Any) -> None:
     first, second = known(PUTIN), known(UNEMPLOYMENT)
-    services.merge_claims(source=first, target=second, actor=editor)
+    curation.do_merge_claims(source_id=first.pk, target_id=second.pk, actor=Actor(user=editor))
 
     decision = matching.match_sentence(PUTIN_PARAPHRASE)
 
@@ -207,7 +208,7 @@ def test_reingesting_an_article_never_duplicates_claims_or_appearances(
     claims, appearances = Claim.objects.count(), Appearance.objects.count()
 
     ingest(body, external_id="x")
-    services.extract_article(article_id=article.pk, force=True)
+    filing.do_extract_article(article_id=article.pk, force=True)
 
     assert Claim.objects.count() == claims
     assert Appearance.objects.filter(current=True).count() == appearances
@@ -218,7 +219,7 @@ def test_a_repeat_of_a_checked_claim_is_announced_once_per_article(
 ) -> None:
     checked = known(TRADE_2024, verdict="False", review_url="https://factcheck.example/trade")
     article = ingest(trade_article(), external_id="a")
-    services.extract_article(article_id=article.pk, force=True)
+    filing.do_extract_article(article_id=article.pk, force=True)
 
     checked.refresh_from_db()
     assert checked.appearance_count == 1
@@ -384,7 +385,7 @@ def test_an_imported_fact_check_is_found_through_its_headline_too() -> None:
         "reviewRating": {"@type": "Rating", "alternateName": "False"},
     }
 
-    claim = services.import_claim_review(item=item).claim
+    claim = claimreview.do_import_claim_review(item=item).claim
 
     assert claim.text == SOROS
     assert "officer" in ClaimIndex.objects.get(claim=claim).terms
@@ -404,7 +405,7 @@ def test_an_imported_headline_is_kept_on_the_claim_and_survives_a_reindex_withou
         "headline": SOROS_HEADLINE,
         "reviewRating": {"@type": "Rating", "alternateName": "False"},
     }
-    claim = services.import_claim_review(item=item).claim
+    claim = claimreview.do_import_claim_review(item=item).claim
     assert claim.review_headline == SOROS_HEADLINE
 
     settings.MATCH_EMBEDDINGS = False
@@ -420,10 +421,10 @@ def test_a_reimport_with_a_new_headline_reindexes_the_claim() -> None:
         "headline": "Did a financier collaborate with occupiers?",
         "reviewRating": {"@type": "Rating", "alternateName": "False"},
     }
-    claim = services.import_claim_review(item=item).claim
+    claim = claimreview.do_import_claim_review(item=item).claim
     assert "officer" not in ClaimIndex.objects.get(claim=claim).terms
 
-    services.import_claim_review(item={**item, "headline": SOROS_HEADLINE})
+    claimreview.do_import_claim_review(item={**item, "headline": SOROS_HEADLINE})
     claim.refresh_from_db()
     assert claim.review_headline == SOROS_HEADLINE
     assert "officer" in ClaimIndex.objects.get(claim=claim).terms

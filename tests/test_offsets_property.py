@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from claims import services
+from claims import ingest
 from claims.errors import InvalidInput
 from claims.models import Appearance, Article
 
@@ -36,7 +36,7 @@ def test_appearance_offsets_always_index_the_cleaned_text(db, django_capture_on_
         return
     try:
         with django_capture_on_commit_callbacks(execute=True):
-            result = services.ingest_article(data=services.ArticleInput(body=body))
+            result = ingest.do_ingest_article(data=ingest.ArticleInput(body=body))
     except InvalidInput:
         return
     article = Article.objects.get(pk=result.article.pk)

@@ -11,7 +11,7 @@ import time_machine
 from django.db import close_old_connections
 from rest_framework.test import APIClient
 
-from claims import selectors, services
+from claims import filing, selectors, stats
 from claims.models import Article, Claim, ClaimEvent
 from claims.priority import REPEAT_HALF_LIFE, compute_priority
 
@@ -49,7 +49,7 @@ def test_a_repeated_fact_check_tops_the_queue_and_is_back_among_open_claims(
 
     matching.index_claim(disputed_last_year)
     busy = make_claim("Exports rose 4% in May, the customs office said.", score=1.0)
-    services.refresh_claim_stats(claim_ids=[busy.pk])
+    stats.do_refresh_claim_stats(claim_ids=[busy.pk])
 
     ingest(article_repeating(SOLDIERS), outlet="Morning Post")
 
@@ -74,7 +74,7 @@ def test_the_repeat_points_halve_every_few_days_and_the_claim_leaves_the_open_qu
     with time_machine.travel(DAY_ONE, tick=False):
         ingest(article_repeating(SOLDIERS))
     with time_machine.travel(DAY_ONE + REPEAT_HALF_LIFE, tick=False):
-        services.refresh_claim_stats(claim_ids=[disputed_last_year.pk])
+        stats.do_refresh_claim_stats(claim_ids=[disputed_last_year.pk])
         disputed_last_year.refresh_from_db()
         assert disputed_last_year.priority_parts["factchecked_repeat"] == pytest.approx(50, abs=0.1)
         assert selectors.claim_list(filters={"status": "open"}).filter(pk=disputed_last_year.pk).exists()
@@ -152,7 +152,7 @@ def test_two_workers_extracting_the_same_new_wire_sentence_file_one_claim() -> N
     def extract(article_id: int) -> None:
         try:
             barrier.wait(timeout=10)
-            services.extract_article(article_id=article_id)
+            filing.do_extract_article(article_id=article_id)
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
         finally:
@@ -174,7 +174,7 @@ def test_the_periodic_refresh_lets_recency_fade(make_claim: Callable[..., Claim]
 
     with time_machine.travel(DAY_ONE, tick=False):
         claim = make_claim(last_seen=DAY_ONE)
-        services.refresh_claim_stats(claim_ids=[claim.pk])
+        stats.do_refresh_claim_stats(claim_ids=[claim.pk])
         claim.refresh_from_db()
         fresh = claim.priority_parts["recency"]
     with time_machine.travel(DAY_ONE + timedelta(days=4), tick=False):

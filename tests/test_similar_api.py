@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from django.db import connection
 from rest_framework.test import APIClient
 
-from claims import matching, services
+from claims import claimreview, matching
 from claims.models import Claim
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,7 @@ def catalogue(make_claim: Callable[..., Claim]) -> dict[str, Claim]:
     claims = {"trade": make_claim(TRADE), "parade": make_claim(PARADE)}
     for claim in claims.values():
         matching.index_claim(claim)
-    claims["vaccine"] = services.import_claim_review(
+    claims["vaccine"] = claimreview.do_import_claim_review(
         item={
             "@type": "ClaimReview",
             "claimReviewed": VACCINE,

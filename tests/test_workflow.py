@@ -14,10 +14,11 @@ from django.contrib.auth.models import User
 from django.db import connection, transaction
 from rest_framework.test import APIClient
 
-from claims import roles, services, workflow
+from claims import review, roles, workflow
+from claims.actors import Actor
 from claims.errors import Conflict
 from claims.models import Claim, ClaimEvent, Evidence, Verdict
-from claims.workflow import Action, Actor
+from claims.workflow import Action
 
 Status = Claim.Status
 ROLE_CASES = [roles.REVIEWER, roles.EDITOR, roles.ADMIN, None]
@@ -444,44 +445,7 @@ def test_two_verdicts_racing_on_the_same_claim_one_wins_and_one_gets_409(
     assert ClaimEvent.objects.filter(claim=claim, action="verdict_proposed").count() == 1
 
 
-# --- Side effects after the commit
-
-
-def test_hooks_run_after_the_commit_with_the_event(
-    reviewer: User, make_claim: Any, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
-) -> None:
-    monkeypatch.setattr(workflow, "_hooks", [])
-    seen: list[tuple[str, str]] = []
-    workflow.on_transition(lambda event: seen.append((event.action, event.to_status)))
-    make_claim()
-
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        workflow.do_take_next(actor=Actor(user=reviewer))
-        assert seen == []
-    for callback in callbacks:
-        callback()
-
-    assert seen == [("taken", "in_review")]
-
-
-def test_a_failing_hook_does_not_undo_the_transition_or_stop_other_hooks(
-    reviewer: User, make_claim: Any, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
-) -> None:
-    monkeypatch.setattr(workflow, "_hooks", [])
-    seen: list[int] = []
-
-    def broken(event: ClaimEvent) -> None:
-        raise RuntimeError("webhook endpoint down")
-
-    workflow.on_transition(broken)
-    workflow.on_transition(lambda event: seen.append(event.pk))
-    claim = make_claim()
-
-    with django_capture_on_commit_callbacks(execute=True):
-        workflow.do_take_next(actor=Actor(user=reviewer))
-
-    assert Claim.objects.get(pk=claim.pk).status == Status.IN_REVIEW
-    assert len(seen) == 1
+# --- Side effects after the commit (the consumers themselves: tests/test_event_log.py)
 
 
 def test_a_transition_recomputes_the_claims_priority_after_the_commit(
@@ -493,7 +457,7 @@ def test_a_transition_recomputes_the_claims_priority_after_the_commit(
     assert claim.priority_parts == {}
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.do_approve_verdict(claim_id=claim.pk, version=1, actor=Actor(user=editor))
+        review.do_approve_verdict(claim_id=claim.pk, version=1, actor=Actor(user=editor))
 
     claim.refresh_from_db()
     assert claim.priority_parts["checkworthiness"] == 36.0

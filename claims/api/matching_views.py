@@ -8,9 +8,8 @@ undo the claims' current state does not allow.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
-from django.contrib.auth.models import User
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -18,10 +17,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from claims import selectors, services
+from claims import curation, selectors
 from claims.errors import InvalidInput, NotFound
 from claims.models import Claim, ClaimEvent
 
+from .review_views import actor_of
 from .serializers import (
     ClaimDetailSerializer,
     ClaimEventSerializer,
@@ -33,10 +33,6 @@ from .serializers import (
 
 MAX_SIMILAR = 50
 MAX_QUERY_CHARS = 5000
-
-
-def _user(request: Request) -> User:
-    return cast(User, request.user)
 
 
 def _claim(pk: int) -> Claim:
@@ -132,8 +128,8 @@ class MergeView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         data = _validated(MergeInput, request)
         source, target = _claim(pk), _claim(data["into"])
-        event = services.merge_claims(
-            source=source, target=target, actor=_user(request), version=data.get("version")
+        event = curation.do_merge_claims(
+            source_id=source.pk, target_id=target.pk, actor=actor_of(request), version=data.get("version")
         )
         return _changed(target.pk, event)
 
@@ -144,8 +140,8 @@ class SplitView(APIView):
     @extend_schema(request=SplitInput, responses=ChangeResponse)
     def post(self, request: Request, pk: int) -> Response:
         data = _validated(SplitInput, request)
-        event = services.split_claim(
-            claim=_claim(pk), appearance_ids=data["appearances"], actor=_user(request)
+        event = curation.do_split_claim(
+            claim_id=_claim(pk).pk, appearance_ids=data["appearances"], actor=actor_of(request)
         )
         return _changed(int(event.data["new_claim"]), event)
 
@@ -156,5 +152,7 @@ class UndoView(APIView):
     @extend_schema(request=UndoInput, responses=ChangeResponse)
     def post(self, request: Request, pk: int) -> Response:
         data = _validated(UndoInput, request)
-        event = services.undo_event(claim=_claim(pk), event_id=data["event"], actor=_user(request))
+        event = curation.do_undo_event(
+            claim_id=_claim(pk).pk, event_id=data["event"], actor=actor_of(request)
+        )
         return _changed(pk, event)

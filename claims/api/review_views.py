@@ -20,10 +20,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from claims import selectors, services, workflow
+from claims import claimreview, review, selectors, workflow
+from claims.actors import Actor
 from claims.errors import Conflict
 from claims.models import Claim, Evidence, Verdict
-from claims.workflow import Actor
 from integrations.models import Integration
 
 from .serializers import (
@@ -32,7 +32,6 @@ from .serializers import (
     EvidenceSerializer,
     StrictSerializer,
     VerdictSerializer,
-    claim_review_jsonld,
 )
 
 
@@ -205,7 +204,7 @@ class VerdictView(APIView):
     @extend_schema(request=VerdictInputSerializer, responses=ClaimSerializer)
     def post(self, request: Request, pk: int) -> Response:
         data = validated(VerdictInputSerializer, request)
-        services.do_propose_verdict(
+        review.do_propose_verdict(
             claim_id=pk,
             version=data["version"],
             value=data["verdict"],
@@ -221,7 +220,7 @@ class ApproveView(APIView):
     @extend_schema(request=VersionInputSerializer, responses=ClaimSerializer)
     def post(self, request: Request, pk: int) -> Response:
         data = validated(VersionInputSerializer, request)
-        services.do_approve_verdict(claim_id=pk, version=data["version"], actor=actor_of(request))
+        review.do_approve_verdict(claim_id=pk, version=data["version"], actor=actor_of(request))
         return claim_response(pk)
 
 
@@ -231,7 +230,7 @@ class RejectView(APIView):
     @extend_schema(request=RejectInputSerializer, responses=ClaimSerializer)
     def post(self, request: Request, pk: int) -> Response:
         data = validated(RejectInputSerializer, request)
-        services.do_reject_verdict(
+        review.do_reject_verdict(
             claim_id=pk, version=data["version"], comment=data["comment"], actor=actor_of(request)
         )
         return claim_response(pk)
@@ -321,7 +320,7 @@ class EvidenceView(_ClaimChildList):
     @extend_schema(request=EvidenceInputSerializer, responses={201: EvidenceSerializer})
     def post(self, request: Request, pk: int) -> Response:
         data = validated(EvidenceInputSerializer, request)
-        evidence = services.do_add_evidence(claim_id=pk, actor=actor_of(request), **data)
+        evidence = review.do_add_evidence(claim_id=pk, actor=actor_of(request), **data)
         return Response(EvidenceSerializer(evidence).data, status=status.HTTP_201_CREATED)
 
 
@@ -354,7 +353,7 @@ class ClaimReviewView(APIView):
                 f"Claim {pk} has no published verdict yet (it is {claim.status}).",
                 data=workflow.current_state(claim),
             )
-        review = claim_review_jsonld(
+        review = claimreview.claim_review_jsonld(
             claim=claim,
             verdict=selectors.latest_approved_verdict(claim_id=pk),
             site_url=settings.SITE_URL,

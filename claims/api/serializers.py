@@ -299,55 +299,46 @@ class ClaimEventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-def claim_review_jsonld(
-    *, claim: Claim, verdict: Verdict | None, site_url: str, publisher: str
-) -> dict[str, Any]:
-    """schema.org ClaimReview for a claim with a verdict.
-
-    Our own verdicts link to the claim on this site and explain the rating with
-    the approved rationale; an imported fact-check keeps its review URL,
-    publisher and rating as given.
-    """
-    appearances = [a for a in getattr(claim, "current_appearances", []) if a.article.url]
-    item: dict[str, Any] = {"@type": "Claim"}
-    if claim.speaker:
-        item["author"] = {"@type": "Person", "name": claim.speaker}
-    if claim.first_seen:
-        item["datePublished"] = claim.first_seen.date().isoformat()
-    if appearances:
-        item["appearance"] = [_creative_work(a) for a in appearances]
-        item["firstAppearance"] = _creative_work(
-            min(appearances, key=lambda a: (a.article.published_at or a.article.created_at, a.pk))
-        )
-    rating: dict[str, Any] = {"@type": "Rating", "alternateName": _rating_name(claim.verdict)}
-    if verdict is not None:
-        rating["ratingExplanation"] = verdict.rationale
-    review: dict[str, Any] = {
-        "@context": "https://schema.org",
-        "@type": "ClaimReview",
-        "url": claim.review_url or f"{site_url}/claims/{claim.pk}/",
-        "claimReviewed": claim.text,
-        "itemReviewed": item,
-        "author": {"@type": "Organization", "name": claim.review_publisher or publisher, "url": site_url},
-        "reviewRating": rating,
-    }
-    if claim.verdict_at:
-        review["datePublished"] = claim.verdict_at.date().isoformat()
-    return review
+class EventActorSerializer(serializers.Serializer):
+    user = serializers.CharField(allow_null=True, help_text="The person, or the integration's service user")
+    integration = serializers.CharField(allow_null=True, help_text="The API key's integration, if any")
 
 
-def _rating_name(value: str) -> str:
-    """Our two verdicts by their labels; an imported rating exactly as it was given."""
-    return str(Verdict.Value(value).label) if value in Verdict.Value.values else value
+class EventSerializer(serializers.Serializer):
+    """One event of the log as the events feed publishes it."""
+
+    id = serializers.IntegerField(help_text="Position in the log; pass it as `after` to read on")
+    type = serializers.CharField(source="action", help_text="A member of the event types (see README)")
+    occurred_at = serializers.DateTimeField(source="created_at")
+    actor = serializers.SerializerMethodField(help_text="Who did it; null for the system")
+    claim = serializers.IntegerField(source="claim_id", allow_null=True)
+    article = serializers.IntegerField(source="article_id", allow_null=True)
+    data = serializers.SerializerMethodField()  # type: ignore[assignment]  # DRF pops declared fields
+
+    @extend_schema_field(EventActorSerializer(allow_null=True))
+    def get_actor(self, event: ClaimEvent) -> dict[str, Any] | None:
+        if event.actor_id is None and event.integration_id is None:
+            return None
+        return {
+            "user": event.actor.get_username() if event.actor else None,
+            "integration": event.integration.name if event.integration else None,
+        }
+
+    @extend_schema_field(serializers.DictField())
+    def get_data(self, event: ClaimEvent) -> dict[str, Any]:
+        extra = {
+            key: value
+            for key, value in (
+                ("from_status", event.from_status),
+                ("to_status", event.to_status),
+                ("reason", event.reason),
+            )
+            if value
+        }
+        return {**extra, **(event.data or {})}
 
 
-def _creative_work(appearance: Appearance) -> dict[str, Any]:
-    article = appearance.article
-    work: dict[str, Any] = {"@type": "CreativeWork", "url": article.url}
-    if article.title:
-        work["headline"] = article.title
-    if article.published_at:
-        work["datePublished"] = article.published_at.date().isoformat()
-    if article.outlet:
-        work["publisher"] = {"@type": "Organization", "name": article.outlet.name}
-    return work
+class EventPageSerializer(serializers.Serializer):
+    results = EventSerializer(many=True)
+    next = serializers.URLField(allow_null=True, help_text="The next page, while the page came back full")
+    cursor = serializers.IntegerField(help_text="The id to pass as `after` next time (the last one seen)")

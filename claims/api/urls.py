@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import matching_views, review_views, views
+from . import event_views, matching_views, review_views, views
 
 app_name = "api"
 
@@ -8,6 +8,8 @@ urlpatterns = [
     path("articles/", views.ArticleListCreateView.as_view(), name="article-list"),
     path("articles/<int:pk>/", views.ArticleDetailView.as_view(), name="article-detail"),
     path("claims/", views.ClaimListView.as_view(), name="claim-list"),
+    # The event log as a feed, for integrations that poll
+    path("events/", event_views.EventFeedView.as_view(), name="event-feed"),
     path("claims/<int:pk>/", views.ClaimDetailView.as_view(), name="claim-detail"),
     # Review workflow
     path("claims/next/", review_views.NextClaimView.as_view(), name="claim-next"),

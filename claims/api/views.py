@@ -13,11 +13,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from claims import selectors, services
+from claims import ingest, selectors
 from claims.errors import InvalidInput, PayloadTooLarge
 from claims.models import Claim
-from integrations.models import Integration
 
+from .review_views import actor_of
 from .serializers import (
     ArticleInputSerializer,
     ArticleSerializer,
@@ -53,9 +53,8 @@ class ArticleListCreateView(generics.ListAPIView):
             raise InvalidInput("Expected a JSON object with at least a 'body' field.")
         serializer = ArticleInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        integration = request.auth if isinstance(request.auth, Integration) else None
-        result = services.ingest_article(
-            data=services.ArticleInput(**serializer.validated_data), integration=integration
+        result = ingest.do_ingest_article(
+            data=ingest.ArticleInput(**serializer.validated_data), actor=actor_of(request)
         )
         article = selectors.article_detail(article_id=result.article.pk)
         return Response(

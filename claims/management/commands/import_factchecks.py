@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from claims import services
+from claims import claimreview
 from claims.errors import DomainError
 
 
@@ -32,7 +32,7 @@ class Command(BaseCommand):
         failures: list[str] = []
         for where, item in self._items(text, failures):
             try:
-                result = services.import_claim_review(item=item)
+                result = claimreview.do_import_claim_review(item=item)
             except DomainError as exc:
                 failures.append(f"{where}: {exc.message}")
                 self.stderr.write(f"{where}: skipped: {exc.message}")

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.dateparse import parse_datetime
 
-from claims import extraction, services
+from claims import extraction, ingest
 from claims.errors import DomainError
 from claims.models import Article
 
@@ -33,7 +33,7 @@ class Command(BaseCommand):
             prefix = f"[{index}/{len(files)}] {path}"
             try:
                 for data in self._read(path, outlet=options["outlet"]):
-                    result = services.ingest_article(data=data)
+                    result = ingest.do_ingest_article(data=data)
                     self.stdout.write(f"{prefix}: {self._describe(result)}")
             except (DomainError, ValueError) as exc:
                 message = exc.message if isinstance(exc, DomainError) else str(exc)
@@ -56,7 +56,7 @@ class Command(BaseCommand):
             else:
                 raise CommandError(f"{raw}: unsupported file type; use .txt, .html or .json.")
 
-    def _read(self, path: Path, *, outlet: str) -> list[services.ArticleInput]:
+    def _read(self, path: Path, *, outlet: str) -> list[ingest.ArticleInput]:
         data = path.read_bytes()
         if extraction.looks_binary(data):
             raise ValueError("looks like a binary file, not an article")
@@ -67,7 +67,7 @@ class Command(BaseCommand):
         kind = SUFFIXES[path.suffix.lower()]
         if kind != "json":
             return [
-                services.ArticleInput(body=text, format=kind, external_id=f"file:{path.name}", outlet=outlet)
+                ingest.ArticleInput(body=text, format=kind, external_id=f"file:{path.name}", outlet=outlet)
             ]
         try:
             payload = json.loads(text)
@@ -76,7 +76,7 @@ class Command(BaseCommand):
         items = payload if isinstance(payload, list) else [payload]
         return [self._from_json(item, path=path, position=i) for i, item in enumerate(items)]
 
-    def _from_json(self, item: Any, *, path: Path, position: int) -> services.ArticleInput:
+    def _from_json(self, item: Any, *, path: Path, position: int) -> ingest.ArticleInput:
         if not isinstance(item, dict):
             raise ValueError(f"item {position}: expected an object with the API's article fields")
         unknown = sorted(set(item) - API_FIELDS)
@@ -89,7 +89,7 @@ class Command(BaseCommand):
             published = parse_datetime(str(item["published_at"]))
             if published is None:
                 raise ValueError(f"item {position}: published_at is not an ISO 8601 date-time")
-        return services.ArticleInput(
+        return ingest.ArticleInput(
             body=item["body"],
             format=str(item.get("format") or "text"),
             external_id=str(item.get("external_id") or f"file:{path.name}#{position}"),
@@ -99,7 +99,7 @@ class Command(BaseCommand):
             published_at=published,
         )
 
-    def _describe(self, result: services.IngestResult) -> str:
+    def _describe(self, result: ingest.IngestResult) -> str:
         article = Article.objects.get(pk=result.article.pk)
         verb = "created" if result.created else ("updated" if result.changed else "unchanged")
         claims = sum(1 for s in article.sentences if s.get("check_worthy"))

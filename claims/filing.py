@@ -1,0 +1,250 @@
+"""Filing an extraction: run the pipeline on an article and file its sentences as claims.
+
+A sentence becomes an appearance of a claim: a known claim when the matcher
+finds one (a repeat of a fact-checked claim is announced), a new claim
+otherwise. Claims are never deleted, so verdicts survive any number of
+re-extractions; appearances of older revisions are kept, no longer current.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from . import extraction, matching
+from .boilerplate import outlet_boilerplate_lines
+from .errors import NotFound
+from .events import EventType, record_event
+from .ingest import default_title
+from .links import do_link_claims
+from .models import Appearance, Article, Claim, ClaimEvent, ClaimLink
+from .stats import do_refresh_claim_stats
+
+logger = logging.getLogger(__name__)
+
+# Stored fields have bounds; extraction output is cut to them, never a crash.
+SPEAKER_MAX = 200
+
+
+def do_extract_article(*, article_id: int, revision: int | None = None, force: bool = False) -> Article:
+    """Run the extraction pipeline on an article and file its claims.
+
+    Idempotent: running it twice on the same revision and extractor version
+    changes nothing.
+    """
+    article = Article.objects.filter(pk=article_id).select_related("outlet").first()
+    if article is None:
+        raise NotFound(f"Article {article_id} does not exist.")
+    if revision is not None and revision != article.revision:
+        logger.info("article %s: revision %s superseded by %s", article_id, revision, article.revision)
+        return article
+    if (
+        not force
+        and article.extraction_status == Article.Extraction.DONE
+        and article.extracted_revision == article.revision
+        and article.extractor_version == extraction.EXTRACTOR_VERSION
+    ):
+        return article
+
+    Article.objects.filter(pk=article.pk).update(extraction_status=Article.Extraction.RUNNING)
+    try:
+        result = extraction.extract(
+            article.body, article.format, outlet_lines=outlet_boilerplate_lines(article=article)
+        )
+    except Exception as exc:
+        logger.exception("extraction of article %s crashed", article_id)
+        _mark_failed(article=article, error=f"extractor error: {exc}")
+        raise
+
+    with transaction.atomic():
+        locked = Article.objects.select_for_update().get(pk=article.pk)
+        if locked.revision != article.revision:
+            # The body changed while we were extracting; the newer task will do the work.
+            return locked
+        _file_claims(article=locked, result=result)
+    locked.refresh_from_db()
+    return locked
+
+
+def _mark_failed(*, article: Article, error: str) -> None:
+    with transaction.atomic():
+        failed = Article.objects.filter(pk=article.pk, revision=article.revision).update(
+            extraction_status=Article.Extraction.FAILED, extraction_error=error
+        )
+        if failed:
+            record_event(
+                EventType.ARTICLE_FAILED,
+                article=article,
+                from_status=Article.Extraction.RUNNING,
+                to_status=Article.Extraction.FAILED,
+                reason=error,
+                data={"revision": article.revision, "error": error},
+            )
+
+
+@dataclass
+class _Filing:
+    """What one filing did, recorded as events at its end (see claims.events on the lock)."""
+
+    article: Article
+    touched: set[int] = field(default_factory=set)
+    created: list[Claim] = field(default_factory=list)
+    repeated: list[Claim] = field(default_factory=list)
+
+    def record(self) -> None:
+        for claim in self.created:
+            record_event(
+                EventType.CREATED, claim=claim, to_status=claim.status, data={"article": self.article.pk}
+            )
+        for claim in self.repeated:
+            record_event(
+                EventType.REPEATED,
+                claim=claim,
+                reason=f"Repeated in {self.article}; already {claim.verdict}",
+                data={"article": self.article.pk, "verdict": claim.verdict, "review_url": claim.review_url},
+            )
+
+
+def _file_claims(*, article: Article, result: extraction.ExtractionResult) -> None:
+    now = timezone.now()
+    filing = _Filing(article=article)
+    filing.touched.update(
+        Appearance.objects.filter(article=article, current=True).values_list("claim_id", flat=True)
+    )
+    Appearance.objects.filter(article=article, article_revision=article.revision).delete()
+    Appearance.objects.filter(article=article, current=True).update(current=False)
+
+    if result.text.strip() and article.title == default_title(article.body):
+        # A title taken from the raw body's first line may be boilerplate ("Support us!"):
+        # the cleaned text's first line is the better default.
+        article.title = default_title(result.text)
+    previous_status = article.extraction_status
+    article.text = result.text
+    article.language = result.language
+    article.removed = [{"text": block.text, "reason": block.reason} for block in result.removed]
+    article.sentences = [
+        {
+            "start": s.start,
+            "end": s.end,
+            "score": round(s.score, 4),
+            "check_worthy": s.check_worthy,
+            "kind": s.kind,
+        }
+        for s in result.sentences
+    ]
+    article.extractor_version = result.version
+    article.extracted_revision = article.revision
+    article.extracted_at = now
+    done = result.status == "done"
+    article.extraction_status = Article.Extraction.DONE if done else Article.Extraction.FAILED
+    article.extraction_error = "" if done else result.reason
+    article.extraction_note = result.reason if done else ""
+
+    if done:
+        seen_at = article.published_at or now
+        for sentence in result.claims:
+            claim, match_score = _claim_for_sentence(
+                sentence=sentence, article=article, seen_at=seen_at, filing=filing
+            )
+            Appearance.objects.create(
+                claim=claim,
+                article=article,
+                article_revision=article.revision,
+                text=sentence.text,
+                start=sentence.start,
+                end=sentence.end,
+                score=sentence.score,
+                speaker=sentence.speaker[:SPEAKER_MAX],
+                match_score=match_score,
+            )
+            filing.touched.add(claim.pk)
+    article.save()
+    do_refresh_claim_stats(claim_ids=filing.touched)
+    filing.record()
+    record_event(
+        EventType.ARTICLE_EXTRACTED if done else EventType.ARTICLE_FAILED,
+        article=article,
+        from_status=previous_status,
+        to_status=article.extraction_status,
+        reason=result.reason,
+        data={
+            "revision": article.revision,
+            "extractor_version": result.version,
+            "claims": len(result.claims) if done else 0,
+            "new_claims": len(filing.created),
+            **({} if done else {"error": result.reason}),
+        },
+    )
+
+
+def _claim_for_sentence(
+    *, sentence: extraction.Sentence, article: Article, seen_at: datetime, filing: _Filing
+) -> tuple[Claim, float | None]:
+    """The claim a sentence states (known or new) and how closely it matched a known one."""
+    figures = [f.as_dict() for f in sentence.figures]
+    speaker = sentence.speaker[:SPEAKER_MAX]
+    _lock_sentence(sentence.text)
+    decision = matching.match_sentence(sentence.text, figures)
+    if decision.claim is not None:
+        claim = decision.claim
+        update: dict[str, Any] = {"last_seen": max(filter(None, [claim.last_seen, seen_at]))}
+        if not claim.speaker and speaker:
+            update["speaker"] = speaker
+        Claim.objects.filter(pk=claim.pk).update(**update)
+        if claim.verdict and not _repeat_announced(claim=claim, article=article, filing=filing):
+            Claim.objects.filter(pk=claim.pk).update(repeated_at=timezone.now())
+            filing.repeated.append(claim)
+        return claim, decision.score
+
+    claim = Claim.objects.create(
+        text=sentence.text,
+        normalized_text=matching.normalize(sentence.text),
+        fingerprint=matching.fingerprint(sentence.text),
+        kind=sentence.kind,
+        speaker=speaker,
+        score=min(1.0, max(0.0, sentence.score)),
+        reasons=list(sentence.reasons),
+        figures=figures,
+        first_seen=seen_at,
+        last_seen=seen_at,
+    )
+    filing.created.append(claim)
+    matching.index_claim(claim)
+    for other, score in decision.suggestions:
+        do_link_claims(from_claim=claim, to_claim=other, kind=ClaimLink.Kind.SUGGESTED_MATCH, score=score)
+    for other, score in decision.conflicts:
+        do_link_claims(from_claim=claim, to_claim=other, kind=ClaimLink.Kind.FIGURE_CONFLICT, score=score)
+    if decision.conflicts:
+        # The older claims now have a conflict too: their priority shows it.
+        do_refresh_claim_stats(claim_ids=[other.pk for other, _ in decision.conflicts])
+    return claim, None
+
+
+def _repeat_announced(*, claim: Claim, article: Article, filing: _Filing) -> bool:
+    """A re-extraction of the same article, or a second sentence of it, is not a new repeat."""
+    if any(other.pk == claim.pk for other in filing.repeated):
+        return True
+    return ClaimEvent.objects.filter(
+        claim=claim, action=EventType.REPEATED, data__article=article.pk
+    ).exists()
+
+
+def _lock_sentence(text: str) -> None:
+    """Serialise concurrent extractions of the same sentence until the transaction ends.
+
+    Two articles carrying the same new wire sentence, extracted at the same
+    moment by two workers, would otherwise both find no claim and create two.
+    On PostgreSQL a transaction-level advisory lock keyed by the sentence's
+    fingerprint makes the second wait and then find the first one's claim.
+    SQLite serialises writers anyway.
+    """
+    if connection.vendor != "postgresql":
+        return
+    key = int.from_bytes(bytes.fromhex(matching.fingerprint(text)[:16]), "big", signed=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
