@@ -9,8 +9,10 @@ Three ingredients:
 * content tokens (case-folded, stop words dropped, lightly stemmed), weighted
   by inverse document frequency, give a lexical similarity in [0, 1];
 * an optional sentence embedding (``claims.embeddings``) gives a semantic one;
-* figures parsed from the text decide what the similarity may lead to: claims
-  whose figures differ are never the same claim, only related ones.
+* figures decide what the similarity may lead to: claims whose figures differ
+  are never the same claim, only related ones. They are read by the
+  extractor's own parser (``claims.extraction.figures``), never by one of
+  this module's.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
+
+from claims.extraction import figures
 
 # --- Text -> tokens -------------------------------------------------------
 
@@ -149,201 +153,40 @@ def content_words(text: str) -> list[str]:
 
 
 # --- Figures ----------------------------------------------------------------
-
-_MAGNITUDES = {
-    "thousand": 1e3,
-    "k": 1e3,
-    "million": 1e6,
-    "mln": 1e6,
-    "mn": 1e6,
-    "m": 1e6,
-    "billion": 1e9,
-    "bln": 1e9,
-    "bn": 1e9,
-    "b": 1e9,
-    "trillion": 1e12,
-    "tn": 1e12,
-    "trn": 1e12,
-}
-_CURRENCY_SYMBOLS = {"$": "USD", "us$": "USD", "€": "EUR", "£": "GBP", "¥": "CNY", "₽": "RUB", "₹": "INR"}
-_CURRENCY_WORDS = {
-    "dollar": "USD",
-    "dollars": "USD",
-    "usd": "USD",
-    "euro": "EUR",
-    "euros": "EUR",
-    "eur": "EUR",
-    "pound": "GBP",
-    "pounds": "GBP",
-    "gbp": "GBP",
-    "yuan": "CNY",
-    "renminbi": "CNY",
-    "rouble": "RUB",
-    "roubles": "RUB",
-    "ruble": "RUB",
-    "rubles": "RUB",
-    "rupees": "INR",
-    "yen": "JPY",
-}
-_NUMBER_WORDS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "fifteen": 15,
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "hundred": 100,
-    "dozen": 12,
-}
-_QUALIFIERS = (
-    "more than",
-    "less than",
-    "fewer than",
-    "at least",
-    "at most",
-    "up to",
-    "nearly",
-    "almost",
-    "about",
-    "around",
-    "roughly",
-    "approximately",
-    "some",
-    "over",
-    "under",
-)
-_FIGURE_RE = re.compile(
-    r"""
-    (?P<cur>us\$|[$€£¥₽₹])?\s?
-    (?:
-        (?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)
-      | (?P<word>one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty
-              |forty|fifty|hundred|dozen)(?=[\s-]+(?:thousand|million|billion|trillion|per\s?cent|percent))
-    )
-    (?P<ord>st|nd|rd|th)?
-    (?:[\s-]?(?P<mag>thousand|million|billion|trillion|mln|mn|bln|bn|trn|tn|k|m|b)\b)?
-    (?:\s?(?P<pct>%|per\s?cent\b|percent\b|percentage\spoints?\b|pp\b))?
-    (?:\s(?P<curword>dollars?|usd|euros?|eur|pounds|gbp|yuan|renminbi|roubles?|rubles?|rupees|yen)\b)?
-    """,
-    re.VERBOSE | re.IGNORECASE,
-)
-_YEAR_RANGE = (1800, 2100)
-
-
-@dataclass(frozen=True)
-class ParsedFigure:
-    """A number as the matcher compares it. Mirrors ``claims.extraction.types.Figure``."""
-
-    kind: str
-    value: float
-    text: str
-    unit: str = ""
-    high: float | None = None
-    qualifier: str = ""
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "value": self.value,
-            "unit": self.unit,
-            "high": self.high,
-            "qualifier": self.qualifier,
-            "text": self.text,
-        }
-
-
-def parse_figures(text: str) -> list[ParsedFigure]:
-    """Numbers in a sentence, normalised: "$245 billion" -> money 245e9 USD, "3.9%" -> percent 3.9."""
-    folded = unicodedata.normalize("NFKC", text).translate(_QUOTES)
-    figures: list[ParsedFigure] = []
-    for m in _FIGURE_RE.finditer(folded):
-        start = m.start("num") if m.group("num") else m.start("word")
-        before = folded[max(0, start - 2) : start]
-        if (
-            before[-1:].isalnum()
-            or before[-1:] in ("_", "/")
-            or (before[-1:] == "-" and before[:1].isalpha())
-        ):
-            continue  # part of a word or an identifier such as "G20", "COVID-19" stays a word
-        raw_num = m.group("num")
-        value = float(raw_num.replace(",", "") if raw_num else _NUMBER_WORDS[m.group("word").lower()])
-        magnitude = (m.group("mag") or "").lower()
-        currency_symbol = (m.group("cur") or "").lower()
-        currency_word = (m.group("curword") or "").lower()
-        if magnitude in {"m", "b", "k"} and not currency_symbol:
-            magnitude = ""  # "5m" after a bare number is too often metres or minutes
-        if magnitude:
-            value *= _MAGNITUDES[magnitude]
-        pct = (m.group("pct") or "").lower()
-        qualifier = _qualifier_before(folded, m.start())
-        figure_text = m.group(0).strip()
-        if pct:
-            unit = "pp" if pct.startswith("percentage") or pct == "pp" else "%"
-            figures.append(ParsedFigure("percent", value, figure_text, unit, qualifier=qualifier))
-        elif currency_symbol or currency_word:
-            unit = _CURRENCY_SYMBOLS.get(currency_symbol) or _CURRENCY_WORDS.get(currency_word, "")
-            figures.append(ParsedFigure("money", value, figure_text, unit, qualifier=qualifier))
-        elif (
-            raw_num
-            and not magnitude
-            and not m.group("ord")
-            and re.fullmatch(r"\d{4}", raw_num)
-            and _YEAR_RANGE[0] <= value <= _YEAR_RANGE[1]
-        ):
-            figures.append(ParsedFigure("year", value, figure_text))
-        else:
-            figures.append(ParsedFigure("number", value, figure_text, qualifier=qualifier))
-    return figures
-
-
-def _qualifier_before(text: str, position: int) -> str:
-    before = text[max(0, position - 20) : position].casefold().rstrip()
-    for qualifier in _QUALIFIERS:
-        if before.endswith(qualifier):
-            return qualifier
-    return ""
-
+# Read by the one figure parser the extractor uses too (claims.extraction.figures): a figure the
+# extractor stored on a claim and the figure the matcher reads in a new sentence are the same.
 
 FigureKey = tuple[str, float]
 
 
 def figure_key(figure: Mapping[str, Any]) -> FigureKey | None:
-    """What two figures must share to be the same figure: kind class (with currency) and value."""
+    """What two figures must share to be the same figure: what they measure (with currency) and value.
+
+    ``figure`` is the stored dict form (``Figure.as_dict()``). For a range this is its low end.
+    """
+    return _key(figure, "value")
+
+
+def _key(figure: Mapping[str, Any], field: str) -> FigureKey | None:
     try:
-        value = float(figure["value"])
+        value = float(figure[field])
     except (KeyError, TypeError, ValueError):
         return None
     if not math.isfinite(value):
         return None
-    kind = str(figure.get("kind") or "number")
-    unit = str(figure.get("unit") or "")
-    if kind == "money":
-        cls = f"money:{unit.upper()}"
-    elif kind == "percent":
-        cls = "percent:pp" if unit == "pp" else "percent"
-    elif kind == "year":
-        cls = "year"
-    else:
-        cls = "number"
-    return cls, float(f"{value:.4g}")
+    return figures.figure_class(figure), float(f"{value:.4g}")
 
 
 def figure_keys(text: str, extra: Iterable[Mapping[str, Any]] = ()) -> frozenset[FigureKey]:
-    """The figures of a claim: those parsed from its text plus any the extractor supplied."""
-    keys = {figure_key(f.as_dict()) for f in parse_figures(text)}
-    keys.update(figure_key(f) for f in extra)
-    keys.discard(None)
+    """The figures of a claim: those parsed from its text plus any the extractor supplied.
+
+    A range counts with both ends, so "10-15%" never equals a bare "10%" (that is a subset).
+    """
+    keys: set[FigureKey | None] = set()
+    for figure in [*(f.as_dict() for f in figures.parse_figures(text)), *extra]:
+        keys.add(_key(figure, "value"))
+        if figure.get("high") is not None:
+            keys.add(_key(figure, "high"))
     return frozenset(k for k in keys if k is not None)
 
 
