@@ -82,3 +82,49 @@ def test_a_real_worker_extracts_an_article_posted_through_the_api(worker, seed_t
     text = client.get(f"/api/v1/articles/{article_id}/").json()["text"]
     for appearance in Appearance.objects.filter(article_id=article_id):
         assert text[appearance.start : appearance.end] == appearance.text
+
+
+def test_a_real_worker_sweeps_up_an_event_whose_dispatch_was_lost(worker, reviewer, monkeypatch, tmp_path):
+    """The broker is unreachable at the commit; the next sweep, run by the worker, still delivers."""
+    from django.test import override_settings
+
+    from claims import background, review, tasks
+    from claims.actors import Actor
+    from claims.models import Claim, ClaimEvent, EventCursor, Evidence
+
+    app.conf.task_always_eager = False
+    real_enqueue = background.enqueue
+
+    def lost(task_name, *args):
+        if task_name == background.DISPATCH_EVENTS:
+            raise ConnectionError("broker unreachable")
+        real_enqueue(task_name, *args)
+
+    monkeypatch.setattr(background, "enqueue", lost)
+    claim = Claim.objects.create(
+        text="Exports rose 4% in May.", score=0.5, status="in_review", assignee=reviewer
+    )
+    Evidence.objects.create(claim=claim, url="https://stats.example.org/may", primary=True)
+    with override_settings(REQUIRE_SECOND_REVIEW=False):
+        review.do_propose_verdict(
+            claim_id=claim.pk,
+            version=1,
+            value="disputed",
+            rationale="The office says 2%.",
+            actor=Actor(user=reviewer),
+        )
+    event = ClaimEvent.objects.get(claim=claim, action="verdict_published")
+    assert Claim.objects.get(pk=claim.pk).priority_parts == {}
+
+    tasks.dispatch_events.delay()  # what beat sends every minute
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert worker.poll() is None, (tmp_path / "worker.log").read_text()
+        cursor = EventCursor.objects.filter(name="priority").first()
+        if cursor and cursor.position >= event.pk:
+            break
+        time.sleep(0.3)
+    assert Claim.objects.get(pk=claim.pk).priority_parts.get("checkworthiness") == 20.0, (
+        tmp_path / "worker.log"
+    ).read_text()
