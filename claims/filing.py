@@ -13,7 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from . import extraction, matching
@@ -35,7 +38,11 @@ def do_extract_article(*, article_id: int, revision: int | None = None, force: b
     """Run the extraction pipeline on an article and file its claims.
 
     Idempotent: running it twice on the same revision and extractor version
-    changes nothing.
+    changes nothing, so a duplicate delivery files nothing twice. Each delivery
+    is counted; past ``EXTRACTION_MAX_ATTEMPTS`` (a task that keeps killing its
+    worker) the article is failed with the reason instead of tried again. An
+    extractor crash fails the article with a readable reason; database errors
+    propagate, for the task to retry.
     """
     article = Article.objects.filter(pk=article_id).select_related("outlet").first()
     if article is None:
@@ -43,48 +50,98 @@ def do_extract_article(*, article_id: int, revision: int | None = None, force: b
     if revision is not None and revision != article.revision:
         logger.info("article %s: revision %s superseded by %s", article_id, revision, article.revision)
         return article
-    if (
-        not force
-        and article.extraction_status == Article.Extraction.DONE
-        and article.extracted_revision == article.revision
-        and article.extractor_version == extraction.EXTRACTOR_VERSION
-    ):
+    if not force and _up_to_date(article):
         return article
 
-    Article.objects.filter(pk=article.pk).update(extraction_status=Article.Extraction.RUNNING)
+    attempts = _count_attempt(article)
+    if attempts > settings.EXTRACTION_MAX_ATTEMPTS:
+        do_fail_extraction(
+            article_id=article.pk,
+            revision=article.revision,
+            reason=(
+                f"Gave up after {attempts - 1} attempts: the extraction was interrupted every time "
+                "(worker killed, out of memory or out of time). Retry it once the cause is fixed."
+            ),
+        )
+        return Article.objects.get(pk=article.pk)
     try:
         result = extraction.extract(
             article.body, article.format, outlet_lines=outlet_boilerplate_lines(article=article)
         )
+    except SoftTimeLimitExceeded:
+        raise
     except Exception as exc:
         logger.exception("extraction of article %s crashed", article_id)
-        _mark_failed(article=article, error=f"extractor error: {exc}")
-        raise
+        do_fail_extraction(
+            article_id=article.pk,
+            revision=article.revision,
+            reason=f"extractor error: {type(exc).__name__}: {exc}",
+        )
+        return Article.objects.get(pk=article.pk)
 
     with transaction.atomic():
         locked = Article.objects.select_for_update().get(pk=article.pk)
         if locked.revision != article.revision:
             # The body changed while we were extracting; the newer task will do the work.
             return locked
+        if not force and _up_to_date(locked):
+            return locked  # a duplicate delivery filed it meanwhile
         _file_claims(article=locked, result=result)
     locked.refresh_from_db()
     return locked
 
 
-def _mark_failed(*, article: Article, error: str) -> None:
+def _up_to_date(article: Article) -> bool:
+    return (
+        article.extraction_status == Article.Extraction.DONE
+        and article.extracted_revision == article.revision
+        and article.extractor_version == extraction.EXTRACTOR_VERSION
+    )
+
+
+def _count_attempt(article: Article) -> int:
+    """Mark the article running and count this delivery; returns the count so far."""
     with transaction.atomic():
-        failed = Article.objects.filter(pk=article.pk, revision=article.revision).update(
-            extraction_status=Article.Extraction.FAILED, extraction_error=error
+        Article.objects.filter(pk=article.pk).update(
+            extraction_status=Article.Extraction.RUNNING,
+            extraction_attempts=F("extraction_attempts") + 1,
+            extraction_since=timezone.now(),
         )
-        if failed:
-            record_event(
-                EventType.ARTICLE_FAILED,
-                article=article,
-                from_status=Article.Extraction.RUNNING,
-                to_status=Article.Extraction.FAILED,
-                reason=error,
-                data={"revision": article.revision, "error": error},
+        return Article.objects.values_list("extraction_attempts", flat=True).get(pk=article.pk)
+
+
+def do_fail_extraction(*, article_id: int, revision: int, reason: str) -> bool:
+    """Fail an unfinished extraction of this revision with a reason a person can act on.
+
+    Returns False when there was nothing to fail (the article moved on: a newer
+    revision, or the extraction finished meanwhile).
+    """
+    reason = reason[:2000]
+    with transaction.atomic():
+        article = (
+            Article.objects.select_for_update()
+            .filter(
+                pk=article_id,
+                revision=revision,
+                extraction_status__in=[Article.Extraction.PENDING, Article.Extraction.RUNNING],
             )
+            .first()
+        )
+        if article is None:
+            return False
+        previous = article.extraction_status
+        Article.objects.filter(pk=article.pk).update(
+            extraction_status=Article.Extraction.FAILED, extraction_error=reason, extraction_since=None
+        )
+        record_event(
+            EventType.ARTICLE_FAILED,
+            article=article,
+            from_status=previous,
+            to_status=Article.Extraction.FAILED,
+            reason=reason,
+            data={"revision": revision, "error": reason, "attempts": article.extraction_attempts},
+        )
+    return True
 
 
 @dataclass
@@ -144,6 +201,7 @@ def _file_claims(*, article: Article, result: extraction.ExtractionResult) -> No
     article.extraction_status = Article.Extraction.DONE if done else Article.Extraction.FAILED
     article.extraction_error = "" if done else result.reason
     article.extraction_note = result.reason if done else ""
+    article.extraction_since = None
 
     if done:
         seen_at = article.published_at or now

@@ -13,10 +13,11 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from . import background, extraction
+from . import background, extraction, roles
 from .actors import Actor
-from .errors import InvalidInput, NotFound, PayloadTooLarge
+from .errors import Conflict, Forbidden, InvalidInput, NotFound, PayloadTooLarge
 from .events import EventType, record_event
 from .models import Article, Outlet
 
@@ -116,6 +117,7 @@ def _ingest_locked(*, data: ArticleInput, digest: str, actor: Actor | None) -> I
             body=data.body,
             format=data.format,
             content_hash=digest,
+            extraction_since=timezone.now(),
         )
         record_event(
             EventType.ARTICLE_RECEIVED,
@@ -141,6 +143,8 @@ def _ingest_locked(*, data: ArticleInput, digest: str, actor: Actor | None) -> I
         existing.extraction_status = Article.Extraction.PENDING
         existing.extraction_error = ""
         existing.extraction_note = ""
+        existing.extraction_attempts = 0
+        existing.extraction_since = timezone.now()
     existing.save()
     if changed:
         record_event(
@@ -156,24 +160,61 @@ def _ingest_locked(*, data: ArticleInput, digest: str, actor: Actor | None) -> I
 
 
 def _schedule_extraction(article: Article) -> None:
+    """Queue the extraction after the commit.
+
+    robust: with the broker unreachable the article is stored all the same and
+    the answer is not an error; it stays ``pending`` and the sweeper
+    (``claims.sweeper``) queues it once the broker is back.
+    """
     article_id, revision = article.pk, article.revision
-    transaction.on_commit(lambda: background.enqueue(background.EXTRACT_ARTICLE, article_id, revision))
+    transaction.on_commit(
+        lambda: background.enqueue(background.EXTRACT_ARTICLE, article_id, revision), robust=True
+    )
 
 
-def do_request_reextraction(*, article_id: int, reason: str = "") -> None:
-    """Queue a fresh extraction of the current revision (for example after an extractor upgrade)."""
+def do_request_reextraction(*, article_id: int, reason: str = "", actor: Actor | None = None) -> Article:
+    """Queue a fresh extraction of the current revision (after an extractor upgrade, or a retry)."""
     with transaction.atomic():
         article = Article.objects.select_for_update().filter(pk=article_id).first()
         if article is None:
             raise NotFound(f"Article {article_id} does not exist.")
         previous = article.extraction_status
-        Article.objects.filter(pk=article.pk).update(extraction_status=Article.Extraction.PENDING)
+        Article.objects.filter(pk=article.pk).update(
+            extraction_status=Article.Extraction.PENDING,
+            extraction_attempts=0,
+            extraction_since=timezone.now(),
+        )
         record_event(
             EventType.ARTICLE_REQUEUED,
             article=article,
+            actor=actor,
             from_status=previous,
             to_status=Article.Extraction.PENDING,
             reason=reason,
             data={"revision": article.revision},
         )
         _schedule_extraction(article)
+    article.refresh_from_db()
+    return article
+
+
+def do_retry_extraction(*, article_id: int, actor: Actor | None) -> Article:
+    """Try a failed extraction again, from a clean attempt count."""
+    if actor is not None and actor.integration is None and not actor.has_role(roles.EDITOR):
+        raise Forbidden(
+            "Only an editor or an integration's key may retry an extraction.",
+            data={"required_role": roles.EDITOR},
+        )
+    with transaction.atomic():
+        article = Article.objects.select_for_update().filter(pk=article_id).first()
+        if article is None:
+            raise NotFound(f"Article {article_id} does not exist.")
+        if article.extraction_status != Article.Extraction.FAILED:
+            raise Conflict(
+                f"Article {article_id} is {article.extraction_status}; "
+                "only a failed extraction can be retried.",
+                data={"extraction_status": article.extraction_status},
+            )
+        return do_request_reextraction(
+            article_id=article_id, actor=actor, reason=f"retry after: {article.extraction_error}"[:2000]
+        )

@@ -64,6 +64,12 @@ class Article(models.Model):
     extraction_note = models.TextField(
         blank=True, help_text="Why a successful extraction found no claims (e.g. an unsupported language)"
     )
+    extraction_attempts = models.PositiveIntegerField(
+        default=0, help_text="Deliveries of this revision's extraction; reset by a new revision or a retry"
+    )
+    extraction_since = models.DateTimeField(
+        null=True, blank=True, db_index=True, help_text="When the article last became pending or running"
+    )
     extractor_version = models.CharField(max_length=32, blank=True)
     extracted_revision = models.PositiveIntegerField(default=0)
     extracted_at = models.DateTimeField(null=True, blank=True)

@@ -138,11 +138,42 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
+# A task is acknowledged when it finishes, and a task whose worker process died
+# goes back to the queue: nothing is lost, and the per-article attempt counter
+# (EXTRACTION_MAX_ATTEMPTS) stops a task that kills its worker from looping.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("CELERY_MAX_TASKS_PER_CHILD", 1000)
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_MAX_MEMORY_PER_CHILD_KB", 1_500_000)
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "factcheck")
+# One queue per kind of work, so each can get its own workers
+# (`celery -A factcheck worker -Q extraction`); a worker started without -Q serves them all.
+TASK_QUEUE_NAMES = (CELERY_TASK_DEFAULT_QUEUE, "extraction", "events", "webhooks", "email", "feeds", "maintenance")
+CELERY_TASK_ROUTES = {
+    "claims.tasks.extract_article": {"queue": "extraction"},
+    "claims.tasks.dispatch_events": {"queue": "events"},
+    "claims.tasks.*": {"queue": "maintenance"},
+    "webhooks.tasks.*": {"queue": "webhooks"},
+    "digests.tasks.*": {"queue": "email"},
+    "feeds.tasks.*": {"queue": "feeds"},
+    "snapshots.tasks.*": {"queue": "feeds"},
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Extraction of the largest accepted article takes seconds; the limits stop a
+# pathological one from pinning a worker. The hard limit kills the process.
+EXTRACTION_SOFT_TIME_LIMIT = env_int("EXTRACTION_SOFT_TIME_LIMIT", 120)
+EXTRACTION_TIME_LIMIT = env_int("EXTRACTION_TIME_LIMIT", 150)
+# Deliveries of one article revision's extraction (retries and redeliveries after a
+# killed worker included) before the article is failed with the reason.
+EXTRACTION_MAX_ATTEMPTS = env_int("EXTRACTION_MAX_ATTEMPTS", 5)
+# Articles pending or running for longer than this are swept back into the queue.
+EXTRACTION_STALE_SECONDS = env_int("EXTRACTION_STALE_SECONDS", 600)
+# A message a dead worker held is redelivered after this many seconds. It must
+# exceed the longest task (the hard time limit) and the longest retry countdown.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", max(300, 2 * EXTRACTION_TIME_LIMIT)),
+}
 CELERY_BEAT_SCHEDULE = {
     "reextract-outdated-articles": {
         "task": "claims.tasks.reextract_outdated",
@@ -157,7 +188,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "claims.tasks.dispatch_events",
         "schedule": 60.0,
     },
+    # Re-queues articles whose extraction was lost or died (see claims.sweeper).
+    "sweep-stale-articles": {
+        "task": "claims.tasks.sweep_stale_articles",
+        "schedule": 60.0,
+    },
 }
+
+# --- Outbound HTTP (feeds, evidence snapshots, webhooks)
+# Development and tests only: lets the server fetch loopback and private addresses.
+ALLOW_PRIVATE_URLS = env_bool("ALLOW_PRIVATE_URLS", False)
 
 # --- API
 MAX_ARTICLE_BYTES = env_int("MAX_ARTICLE_BYTES", 2 * 1024 * 1024)

@@ -7,6 +7,7 @@ app_name = "api"
 urlpatterns = [
     path("articles/", views.ArticleListCreateView.as_view(), name="article-list"),
     path("articles/<int:pk>/", views.ArticleDetailView.as_view(), name="article-detail"),
+    path("articles/<int:pk>/retry/", views.ArticleRetryView.as_view(), name="article-retry"),
     path("claims/", views.ClaimListView.as_view(), name="claim-list"),
     # The event log as a feed, for integrations that poll
     path("events/", event_views.EventFeedView.as_view(), name="event-feed"),

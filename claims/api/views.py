@@ -69,6 +69,15 @@ class ArticleDetailView(APIView):
         return Response(ArticleSerializer(selectors.article_detail(article_id=pk)).data)
 
 
+class ArticleRetryView(APIView):
+    """Editors and integrations: try a failed extraction again (409 unless it failed)."""
+
+    @extend_schema(request=None, responses=ArticleSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        ingest.do_retry_extraction(article_id=pk, actor=actor_of(request))
+        return Response(ArticleSerializer(selectors.article_detail(article_id=pk)).data)
+
+
 CLAIM_FILTERS = [
     OpenApiParameter(
         "article", OpenApiTypes.INT, description="Claims with a current appearance in this article"
