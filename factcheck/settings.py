@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "integrations",
     "claims",
+    "feeds",
+    "snapshots",
 ]
 
 MIDDLEWARE = [
@@ -173,6 +175,9 @@ EXTRACTION_STALE_SECONDS = env_int("EXTRACTION_STALE_SECONDS", 600)
 # exceed the longest task (the hard time limit) and the longest retry countdown.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", max(300, 2 * EXTRACTION_TIME_LIMIT)),
+    # Workers look for such messages every 10 s; kombu's default scans only every
+    # tenth look (about 100 s), a delay on top of the timeout for one cheap query.
+    "unacked_restore_throttle": 1,
 }
 CELERY_BEAT_SCHEDULE = {
     "reextract-outdated-articles": {
@@ -253,4 +258,27 @@ LOGGING = {
         "celery.app.trace": {"level": "WARNING"},
         "kombu": {"level": "ERROR"},
     },
+}
+
+# --- Feeds and evidence snapshots
+# Every server-side fetch (factcheck/outbound.py) is bounded in time and size;
+# ALLOW_PRIVATE_URLS above decides whether it may reach private addresses.
+OUTBOUND_CONNECT_TIMEOUT = env_float("OUTBOUND_CONNECT_TIMEOUT", 5.0)
+OUTBOUND_READ_TIMEOUT = env_float("OUTBOUND_READ_TIMEOUT", 15.0)
+OUTBOUND_TOTAL_TIMEOUT = env_float("OUTBOUND_TOTAL_TIMEOUT", 60.0)
+OUTBOUND_MAX_BYTES = env_int("OUTBOUND_MAX_BYTES", 5 * 1024 * 1024)
+# Poll interval of a feed added without one.
+FEED_POLL_MINUTES = env_int("FEED_POLL_MINUTES", 15)
+# One poll takes at most this many new entries and stops starting new ones after
+# the budget; the rest wait for the next poll, so one busy feed cannot hold a worker.
+FEED_MAX_ENTRIES_PER_POLL = env_int("FEED_MAX_ENTRIES_PER_POLL", 30)
+FEED_POLL_BUDGET_SECONDS = env_int("FEED_POLL_BUDGET_SECONDS", 240)
+# Polls that try an entry whose page timed out or failed before it is given up.
+FEED_ENTRY_MAX_ATTEMPTS = env_int("FEED_ENTRY_MAX_ATTEMPTS", 3)
+# Pending evidence snapshots untouched for this long are queued again.
+SNAPSHOT_RETRY_MINUTES = env_int("SNAPSHOT_RETRY_MINUTES", 10)
+CELERY_BEAT_SCHEDULE["poll-due-feeds"] = {"task": "feeds.tasks.poll_due_feeds", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["sweep-pending-snapshots"] = {
+    "task": "snapshots.tasks.sweep_pending_snapshots",
+    "schedule": 5 * 60.0,
 }
