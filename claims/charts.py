@@ -46,6 +46,7 @@ EXTRACTION_COLORS = {
 # The parts of a claim's priority (claims.priority), in the order they are stacked.
 PRIORITY_PARTS: dict[str, tuple[str, str]] = {
     "factchecked_repeat": ("fact-checked before", "#f79009"),
+    "source_changed": ("article changed", "#dc6803"),
     "figure_conflict": ("figure conflict", "#d92d20"),
     "checkworthiness": ("check-worthiness", "#2f5bea"),
     "outlets": ("outlets", "#7a5af8"),

@@ -19,6 +19,7 @@ class EventType(StrEnum):
     IMPORTED = "imported"
     REIMPORTED = "reimported"
     EVIDENCE_ADDED = "evidence_added"
+    SOURCE_CHANGED = "source_changed"
     # Review workflow transitions (claims.workflow.EVENTS)
     TAKEN = "taken"
     ASSIGNED = "assigned"
@@ -66,6 +67,7 @@ STORIES: dict[EventType, str] = {
     EventType.IMPORTED: "Imported from a published fact-check",
     EventType.REIMPORTED: "Updated from the published fact-check",
     EventType.EVIDENCE_ADDED: "Added {evidence}",
+    EventType.SOURCE_CHANGED: "Its article changed (revision {revision}): {change}",
     EventType.TAKEN: "Took it from the queue",
     EventType.ASSIGNED: "Assigned it to {assignee}",
     EventType.RELEASED: "Handed it back to the queue",

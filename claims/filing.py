@@ -19,13 +19,13 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from . import extraction, matching
+from . import extraction, matching, revisions
 from .boilerplate import outlet_boilerplate_lines
 from .errors import NotFound
 from .events import EventType, record_event
 from .ingest import default_title
 from .links import do_link_claims
-from .models import Appearance, Article, Claim, ClaimEvent, ClaimLink
+from .models import Appearance, Article, ArticleRevision, Claim, ClaimEvent, ClaimLink
 from .stats import do_refresh_claim_stats
 
 logger = logging.getLogger(__name__)
@@ -152,8 +152,23 @@ class _Filing:
     touched: set[int] = field(default_factory=set)
     created: list[Claim] = field(default_factory=list)
     repeated: list[Claim] = field(default_factory=list)
+    source_changed: dict[int, revisions.Change] = field(default_factory=dict)
 
     def record(self) -> None:
+        for change in self.source_changed.values():
+            record_event(
+                EventType.SOURCE_CHANGED,
+                claim=change.before.claim,
+                reason=f"{self.article}: {revisions.describe_change(change)}",
+                data={
+                    "article": self.article.pk,
+                    "revision": self.article.revision,
+                    "before": change.before.text,
+                    "after": change.after.text if change.after else None,
+                    "new_claim": change.after.claim_id if change.after else None,
+                    "change": revisions.describe_change(change),
+                },
+            )
         for claim in self.created:
             record_event(
                 EventType.CREATED, claim=claim, to_status=claim.status, data={"article": self.article.pk}
@@ -170,11 +185,8 @@ class _Filing:
 def _file_claims(*, article: Article, result: extraction.ExtractionResult) -> None:
     now = timezone.now()
     filing = _Filing(article=article)
-    filing.touched.update(
-        Appearance.objects.filter(article=article, current=True).values_list("claim_id", flat=True)
-    )
-    Appearance.objects.filter(article=article, article_revision=article.revision).delete()
-    Appearance.objects.filter(article=article, current=True).update(current=False)
+    current = list(Appearance.objects.filter(article=article, current=True).select_related("claim"))
+    filing.touched.update(appearance.claim_id for appearance in current)
 
     if result.text.strip() and article.title == default_title(article.body):
         # A title taken from the raw body's first line may be boilerplate ("Support us!"):
@@ -203,25 +215,16 @@ def _file_claims(*, article: Article, result: extraction.ExtractionResult) -> No
     article.extraction_note = result.reason if done else ""
     article.extraction_since = None
 
+    changes: dict[str, Any] = {}
     if done:
-        seen_at = article.published_at or now
-        for sentence in result.claims:
-            claim, match_score = _claim_for_sentence(
-                sentence=sentence, article=article, seen_at=seen_at, filing=filing
-            )
-            Appearance.objects.create(
-                claim=claim,
-                article=article,
-                article_revision=article.revision,
-                text=sentence.text,
-                start=sentence.start,
-                end=sentence.end,
-                score=sentence.score,
-                speaker=sentence.speaker[:SPEAKER_MAX],
-                match_score=match_score,
-            )
-            filing.touched.add(claim.pk)
+        changes = _file_sentences(article=article, current=current, result=result, filing=filing, now=now)
+    else:
+        Appearance.objects.filter(article=article, article_revision=article.revision).delete()
+        Appearance.objects.filter(article=article, current=True).update(current=False)
     article.save()
+    ArticleRevision.objects.filter(article=article, number=article.revision).update(
+        changes=changes, extracted_at=now
+    )
     do_refresh_claim_stats(claim_ids=filing.touched)
     filing.record()
     record_event(
@@ -238,6 +241,57 @@ def _file_claims(*, article: Article, result: extraction.ExtractionResult) -> No
             **({} if done else {"error": result.reason}),
         },
     )
+
+
+def _file_sentences(
+    *,
+    article: Article,
+    current: list[Appearance],
+    result: extraction.ExtractionResult,
+    filing: _Filing,
+    now: datetime,
+) -> dict[str, Any]:
+    """Keep unchanged sentences' appearances, file new ones, retire the rest; returns the changes."""
+    reconciled = revisions.reconcile(current=current, sentences=result.claims)
+    # A sentence gone from the same revision (a new extractor splits differently) leaves no history;
+    # one gone from an earlier body stays on record, no longer current.
+    same_body = [a.pk for a in reconciled.gone if a.article_revision == article.revision]
+    earlier = [a for a in reconciled.gone if a.article_revision != article.revision]
+    Appearance.objects.filter(pk__in=same_body).delete()
+    Appearance.objects.filter(pk__in=[a.pk for a in earlier]).update(current=False)
+    revisions.move_kept(kept=reconciled.kept, revision=article.revision, speaker_max=SPEAKER_MAX)
+
+    seen_at = article.published_at or now
+    added = []
+    for sentence in reconciled.fresh:
+        claim, match_score = _claim_for_sentence(
+            sentence=sentence, article=article, seen_at=seen_at, filing=filing
+        )
+        added.append(
+            Appearance.objects.create(
+                claim=claim,
+                article=article,
+                article_revision=article.revision,
+                text=sentence.text,
+                start=sentence.start,
+                end=sentence.end,
+                score=sentence.score,
+                speaker=sentence.speaker[:SPEAKER_MAX],
+                match_score=match_score,
+            )
+        )
+        filing.touched.add(claim.pk)
+
+    paired = revisions.pair_changes(gone=earlier, added=added)
+    still_here = set(
+        Appearance.objects.filter(article=article, current=True).values_list("claim_id", flat=True)
+    )
+    for change in paired:
+        claim = change.before.claim
+        if claim.verdict and claim.pk not in still_here and claim.pk not in filing.source_changed:
+            Claim.objects.filter(pk=claim.pk).update(source_changed_at=now)
+            filing.source_changed[claim.pk] = change
+    return revisions.summary(changes=paired, added=added)
 
 
 def _claim_for_sentence(

@@ -19,7 +19,7 @@ from . import background, extraction, roles
 from .actors import Actor
 from .errors import Conflict, Forbidden, InvalidInput, NotFound, PayloadTooLarge
 from .events import EventType, record_event
-from .models import Article, Outlet
+from .models import Article, ArticleRevision, Outlet
 
 logger = logging.getLogger(__name__)
 
@@ -119,6 +119,7 @@ def _ingest_locked(*, data: ArticleInput, digest: str, actor: Actor | None) -> I
             content_hash=digest,
             extraction_since=timezone.now(),
         )
+        _keep_revision(article)
         record_event(
             EventType.ARTICLE_RECEIVED,
             article=article,
@@ -147,6 +148,7 @@ def _ingest_locked(*, data: ArticleInput, digest: str, actor: Actor | None) -> I
         existing.extraction_since = timezone.now()
     existing.save()
     if changed:
+        _keep_revision(existing)
         record_event(
             EventType.ARTICLE_REVISED,
             article=existing,
@@ -157,6 +159,16 @@ def _ingest_locked(*, data: ArticleInput, digest: str, actor: Actor | None) -> I
         )
         _schedule_extraction(existing)
     return IngestResult(article=existing, created=False, changed=changed)
+
+
+def _keep_revision(article: Article) -> None:
+    ArticleRevision.objects.create(
+        article=article,
+        number=article.revision,
+        body=article.body,
+        format=article.format,
+        content_hash=article.content_hash,
+    )
 
 
 def _schedule_extraction(article: Article) -> None:

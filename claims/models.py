@@ -101,6 +101,34 @@ class Article(models.Model):
         return self.title or f"Article {self.pk}"
 
 
+class ArticleRevision(models.Model):
+    """One body an article had: every update with a new body keeps the one before.
+
+    ``changes`` says what the revision's extraction did to the article's claims:
+    ``added`` (claim ids), ``changed`` ({from, to, before, after}: a sentence
+    whose wording or figure changed) and ``removed`` (claim ids).
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    body = models.TextField()
+    format = models.CharField(max_length=8, choices=Article.Format.choices, default=Article.Format.TEXT)
+    content_hash = models.CharField(max_length=64)
+    received_at = models.DateTimeField(auto_now_add=True)
+    extracted_at = models.DateTimeField(null=True, blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["article_id", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "number"], name="article_revision_unique"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="article_revision_number_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"article {self.article_id} revision {self.number}"
+
+
 class Claim(models.Model):
     class Kind(models.TextChoices):
         STATISTIC = "statistic", "Statistic"
@@ -159,6 +187,12 @@ class Claim(models.Model):
         blank=True,
         db_index=True,
         help_text="When an article last repeated the claim after its verdict",
+    )
+    source_changed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="When an article revision changed or removed the sentence the claim was checked in",
     )
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_claims"

@@ -24,6 +24,10 @@ RECENCY_HALF_LIFE = timedelta(days=2)
 FACTCHECKED_REPEAT_POINTS = 100.0
 REPEAT_HALF_LIFE = timedelta(days=3)
 CONFLICT_POINTS = 25.0
+# A checked claim whose sentence an article revision changed or removed: the desk
+# decides whether the verdict still stands (the outlet may have corrected itself).
+SOURCE_CHANGED_POINTS = 60.0
+SOURCE_CHANGED_HALF_LIFE = timedelta(days=3)
 
 
 def compute_priority(claim: Claim, *, conflicts: int = 0) -> tuple[float, dict[str, float]]:
@@ -42,6 +46,11 @@ def compute_priority(claim: Claim, *, conflicts: int = 0) -> tuple[float, dict[s
         assert claim.repeated_at is not None
         age = max(timezone.now() - claim.repeated_at, timedelta(0))
         parts["factchecked_repeat"] = round(FACTCHECKED_REPEAT_POINTS * 0.5 ** (age / REPEAT_HALF_LIFE), 2)
+    parts["source_changed"] = 0.0
+    if is_fresh_source_change(claim):
+        assert claim.source_changed_at is not None
+        age = max(timezone.now() - claim.source_changed_at, timedelta(0))
+        parts["source_changed"] = round(SOURCE_CHANGED_POINTS * 0.5 ** (age / SOURCE_CHANGED_HALF_LIFE), 2)
     parts["figure_conflict"] = CONFLICT_POINTS if conflicts else 0.0
     return round(sum(parts.values()), 2), parts
 
@@ -51,3 +60,10 @@ def is_fresh_repeat(claim: Claim) -> bool:
     if not claim.verdict or claim.repeated_at is None:
         return False
     return claim.verdict_at is None or claim.repeated_at > claim.verdict_at
+
+
+def is_fresh_source_change(claim: Claim) -> bool:
+    """An article revision changed the claim's sentence after its verdict was given."""
+    if not claim.verdict or claim.source_changed_at is None:
+        return False
+    return claim.verdict_at is None or claim.source_changed_at > claim.verdict_at

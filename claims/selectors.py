@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from . import roles
 from .errors import NotFound
-from .models import Appearance, Article, Claim, ClaimEvent, ClaimLink, Evidence, Verdict
+from .models import Appearance, Article, ArticleRevision, Claim, ClaimEvent, ClaimLink, Evidence, Verdict
 
 # Claims still waiting for the desk: the queue's default view.
 OPEN_STATUSES = (Claim.Status.NEW, Claim.Status.IN_REVIEW, Claim.Status.AWAITING_APPROVAL)
@@ -25,13 +25,18 @@ REPEAT_WINDOW = timedelta(days=7)
 
 
 def open_claims_q() -> Q:
-    """Claims that still need the desk: open ones, and decided ones just repeated by an article."""
+    """Claims that still need the desk: open ones, and decided ones an article just repeated or changed."""
     fresh_repeat = (
         ~Q(verdict="")
         & Q(repeated_at__gte=timezone.now() - REPEAT_WINDOW)
         & (Q(verdict_at__isnull=True) | Q(repeated_at__gt=F("verdict_at")))
     )
-    return Q(status__in=OPEN_STATUSES) | fresh_repeat
+    fresh_source_change = (
+        ~Q(verdict="")
+        & Q(source_changed_at__gte=timezone.now() - REPEAT_WINDOW)
+        & (Q(verdict_at__isnull=True) | Q(source_changed_at__gt=F("verdict_at")))
+    )
+    return Q(status__in=OPEN_STATUSES) | fresh_repeat | fresh_source_change
 
 
 def current_appearances() -> QuerySet[Appearance]:
@@ -115,6 +120,12 @@ def article_events(*, article_id: int) -> QuerySet[ClaimEvent]:
         .select_related("actor", "integration")
         .order_by("created_at", "id")
     )
+
+
+def article_revisions(*, article_id: int) -> QuerySet[ArticleRevision]:
+    if not Article.objects.filter(pk=article_id).exists():
+        raise NotFound(f"Article {article_id} does not exist.")
+    return ArticleRevision.objects.filter(article_id=article_id).defer("body").order_by("-number")
 
 
 def article_list() -> QuerySet[Article]:

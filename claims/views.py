@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from . import charts, events, review, roles, selectors, workflow
+from . import charts, events, priority, review, roles, selectors, workflow
 from .actors import Actor
 from .errors import DomainError, NotFound
 from .forms import (
@@ -191,11 +191,15 @@ def _render_claim(
         (event, events.describe_event(event), statuses.get(event.to_status, event.to_status))
         for event in selectors.claim_events(claim_id=pk)
     ]
+    source_change = next(
+        (event for event, _, _ in reversed(story) if event.action == events.EventType.SOURCE_CHANGED), None
+    )
     return render(
         request,
         "claims/claim_detail.html",
         {
             "claim": claim,
+            "source_change": source_change if priority.is_fresh_source_change(claim) else None,
             "events": story,
             "priority_chart": charts.priority_chart(claim.priority_parts),
             **_review_context(request, claim, bound or {}),

@@ -7,7 +7,16 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from claims.models import Appearance, Article, Claim, ClaimEvent, ClaimLink, Evidence, Verdict
+from claims.models import (
+    Appearance,
+    Article,
+    ArticleRevision,
+    Claim,
+    ClaimEvent,
+    ClaimLink,
+    Evidence,
+    Verdict,
+)
 
 
 class StrictSerializer(serializers.Serializer):
@@ -53,6 +62,7 @@ class ArticleSerializer(serializers.ModelSerializer):
             "extraction_status",
             "extraction_error",
             "extraction_note",
+            "extraction_attempts",
             "extractor_version",
             "extracted_at",
             "claim_count",
@@ -342,3 +352,40 @@ class EventPageSerializer(serializers.Serializer):
     results = EventSerializer(many=True)
     next = serializers.URLField(allow_null=True, help_text="The next page, while the page came back full")
     cursor = serializers.IntegerField(help_text="The id to pass as `after` next time (the last one seen)")
+
+
+class RevisionChangeSerializer(serializers.Serializer):
+    from_claim = serializers.IntegerField(source="from", help_text="The claim the old sentence stated")
+    to_claim = serializers.IntegerField(source="to", help_text="The claim the new sentence states")
+    before = serializers.CharField()
+    after = serializers.CharField()
+
+
+class RevisionChangesSerializer(serializers.Serializer):
+    added = serializers.ListField(child=serializers.IntegerField(), help_text="Claims of new sentences")
+    changed = RevisionChangeSerializer(many=True, help_text="Sentences whose wording or figure changed")
+    removed = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Claims whose sentence is gone"
+    )
+
+
+class ArticleRevisionSerializer(serializers.ModelSerializer):
+    revision = serializers.IntegerField(source="number")
+    changes = serializers.SerializerMethodField(help_text="Empty until the revision is extracted")
+
+    class Meta:
+        model = ArticleRevision
+        fields = ["revision", "content_hash", "format", "received_at", "extracted_at", "changes"]
+        read_only_fields = fields
+
+    @extend_schema_field(RevisionChangesSerializer())
+    def get_changes(self, revision: ArticleRevision) -> dict[str, Any]:
+        changes = revision.changes or {}
+        return {
+            "added": changes.get("added", []),
+            "changed": [
+                {"from_claim": c["from"], "to_claim": c["to"], "before": c["before"], "after": c["after"]}
+                for c in changes.get("changed", [])
+            ],
+            "removed": changes.get("removed", []),
+        }

@@ -8,6 +8,7 @@ urlpatterns = [
     path("articles/", views.ArticleListCreateView.as_view(), name="article-list"),
     path("articles/<int:pk>/", views.ArticleDetailView.as_view(), name="article-detail"),
     path("articles/<int:pk>/retry/", views.ArticleRetryView.as_view(), name="article-retry"),
+    path("articles/<int:pk>/revisions/", views.ArticleRevisionListView.as_view(), name="article-revisions"),
     path("claims/", views.ClaimListView.as_view(), name="claim-list"),
     # The event log as a feed, for integrations that poll
     path("events/", event_views.EventFeedView.as_view(), name="event-feed"),

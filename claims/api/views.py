@@ -20,6 +20,7 @@ from claims.models import Claim
 from .review_views import actor_of
 from .serializers import (
     ArticleInputSerializer,
+    ArticleRevisionSerializer,
     ArticleSerializer,
     ArticleSummarySerializer,
     ClaimDetailSerializer,
@@ -67,6 +68,15 @@ class ArticleDetailView(APIView):
     @extend_schema(responses=ArticleSerializer)
     def get(self, request: Request, pk: int) -> Response:
         return Response(ArticleSerializer(selectors.article_detail(article_id=pk)).data)
+
+
+class ArticleRevisionListView(generics.ListAPIView):
+    """Every body the article had, newest first, with what each did to its claims."""
+
+    serializer_class = ArticleRevisionSerializer
+
+    def get_queryset(self) -> Any:
+        return selectors.article_revisions(article_id=self.kwargs["pk"])
 
 
 class ArticleRetryView(APIView):
