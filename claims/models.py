@@ -470,3 +470,43 @@ class TermStat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.term}: {self.df}"
+
+
+class ReextractionJob(models.Model):
+    """Re-extraction of many articles (after an extractor upgrade), run in chunks and resumable.
+
+    ``position`` is the id of the last article handled: a job interrupted by a
+    restart goes on from there, and articles are read a chunk at a time.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    filter = models.JSONField(default=dict, blank=True, help_text="all, since (ISO date) or outlet")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING, db_index=True)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    position = models.BigIntegerField(default=0, help_text="Id of the last article handled")
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=["pending", "running", "done", "failed"]),
+                name="reextraction_job_state_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"re-extraction job {self.pk} ({self.state}, {self.done}/{self.total})"

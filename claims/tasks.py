@@ -16,9 +16,9 @@ from django.db import InterfaceError, OperationalError
 from kombu.exceptions import OperationalError as KombuOperationalError
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from . import events, extraction, filing, ingest, stats, sweeper
+from . import events, extraction, filing, ingest, jobs, stats, sweeper
 from .errors import NotFound
-from .models import Article
+from .models import Article, ReextractionJob
 
 logger = logging.getLogger(__name__)
 
@@ -84,9 +84,44 @@ def _fail(article_id: int, revision: int | None, reason: str) -> None:
 
 @shared_task(name="claims.tasks.sweep_stale_articles")
 def sweep_stale_articles() -> dict[str, int]:
-    """Queue again the articles whose extraction was lost or died; fail the hopeless ones."""
+    """Queue again the articles whose extraction was lost or died (failing the hopeless ones),
+    and the re-extraction jobs that stopped moving."""
     result = sweeper.do_sweep_stale_articles()
-    return {"requeued": result.requeued, "failed": result.failed, "not_sent": result.not_sent}
+    resumed = jobs.do_resume_stalled_jobs()
+    return {
+        "requeued": result.requeued,
+        "failed": result.failed,
+        "not_sent": result.not_sent,
+        "jobs": resumed,
+    }
+
+
+@shared_task(bind=True, acks_late=True, name="claims.tasks.run_reextraction_job")
+def run_reextraction_job(self: Task, job_id: int) -> str:
+    """One chunk of a re-extraction job, then the next chunk as a new task (so workers interleave).
+
+    Run in-process (no broker), the whole job runs here, chunk after chunk.
+    """
+    try:
+        if self.request.is_eager:
+            while jobs.do_run_chunk(job_id=job_id):
+                pass
+            return "done"
+        more = jobs.do_run_chunk(job_id=job_id)
+    except NotFound:
+        return "gone"
+    except TRANSIENT_ERRORS as exc:
+        raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries), max_retries=None) from exc
+    except Exception as exc:
+        logger.exception("re-extraction job %s failed", job_id)
+        ReextractionJob.objects.filter(pk=job_id).update(
+            state=ReextractionJob.State.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000]
+        )
+        return "failed"
+    if more:
+        run_reextraction_job.delay(job_id)
+        return "running"
+    return "done"
 
 
 @shared_task(name="claims.tasks.reextract_outdated")

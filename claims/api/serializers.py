@@ -15,6 +15,7 @@ from claims.models import (
     ClaimEvent,
     ClaimLink,
     Evidence,
+    ReextractionJob,
     Verdict,
 )
 
@@ -389,3 +390,31 @@ class ArticleRevisionSerializer(serializers.ModelSerializer):
             ],
             "removed": changes.get("removed", []),
         }
+
+
+class ReextractionJobSerializer(serializers.ModelSerializer):
+    created_by = serializers.CharField(source="created_by.username", default=None, read_only=True)
+    progress = serializers.SerializerMethodField(help_text="Share of the articles handled, 0 to 1")
+
+    class Meta:
+        model = ReextractionJob
+        fields = [
+            "id",
+            "state",
+            "filter",
+            "total",
+            "done",
+            "failed",
+            "progress",
+            "error",
+            "created_by",
+            "created_at",
+            "updated_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+    def get_progress(self, job: ReextractionJob) -> float:
+        if job.state == ReextractionJob.State.DONE:
+            return 1.0
+        return round(min(1.0, job.done / job.total), 4) if job.total else 0.0

@@ -10,6 +10,7 @@ urlpatterns = [
     path("articles/<int:pk>/retry/", views.ArticleRetryView.as_view(), name="article-retry"),
     path("articles/<int:pk>/revisions/", views.ArticleRevisionListView.as_view(), name="article-revisions"),
     path("claims/", views.ClaimListView.as_view(), name="claim-list"),
+    path("jobs/<int:pk>/", views.JobDetailView.as_view(), name="job-detail"),
     # The event log as a feed, for integrations that poll
     path("events/", event_views.EventFeedView.as_view(), name="event-feed"),
     path("claims/<int:pk>/", views.ClaimDetailView.as_view(), name="claim-detail"),

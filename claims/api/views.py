@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from claims import ingest, selectors
+from claims import ingest, jobs, selectors
 from claims.errors import InvalidInput, PayloadTooLarge
 from claims.models import Claim
 
@@ -25,6 +25,7 @@ from .serializers import (
     ArticleSummarySerializer,
     ClaimDetailSerializer,
     ClaimSerializer,
+    ReextractionJobSerializer,
 )
 
 
@@ -77,6 +78,14 @@ class ArticleRevisionListView(generics.ListAPIView):
 
     def get_queryset(self) -> Any:
         return selectors.article_revisions(article_id=self.kwargs["pk"])
+
+
+class JobDetailView(APIView):
+    """A re-extraction job's progress (see manage.py reextract)."""
+
+    @extend_schema(responses=ReextractionJobSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(ReextractionJobSerializer(jobs.access_job(job_id=pk)).data)
 
 
 class ArticleRetryView(APIView):
