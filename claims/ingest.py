@@ -58,6 +58,8 @@ def check_article_body(*, body: str, fmt: str) -> None:
         raise InvalidInput("Article body is empty.")
     if extraction.looks_binary(body):
         raise InvalidInput("Article body looks like binary data, not text.")
+    if "\x00" in body:
+        raise InvalidInput("Article body contains a null character, which no text article has.")
 
 
 def default_title(body: str) -> str:
@@ -76,6 +78,19 @@ def _outlet_named(name: str) -> Outlet | None:
     return outlet
 
 
+# Column sizes: values past them are refused with a message rather than failing in the database.
+FIELD_LIMITS = {"external_id": 255, "url": 2000, "title": 500, "outlet": 200}
+
+
+def check_article_fields(*, data: ArticleInput) -> None:
+    for name, limit in FIELD_LIMITS.items():
+        value = getattr(data, name)
+        if len(value) > limit:
+            raise InvalidInput(f"{name} is longer than {limit} characters.", data={"fields": {name: [limit]}})
+        if "\x00" in value:
+            raise InvalidInput(f"{name} contains a null character.")
+
+
 def do_ingest_article(*, data: ArticleInput, actor: Actor | None = None) -> IngestResult:
     """Store an article, idempotent on ``external_id``; re-extract only when the body changed.
 
@@ -83,6 +98,7 @@ def do_ingest_article(*, data: ArticleInput, actor: Actor | None = None) -> Inge
     own namespace of external ids) or nobody for files read from disk.
     """
     check_article_body(body=data.body, fmt=data.format)
+    check_article_fields(data=data)
     digest = content_hash(body=data.body, fmt=data.format)
     for attempt in range(2):
         try:

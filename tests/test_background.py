@@ -352,3 +352,35 @@ def test_retry_failed_queues_every_failed_article_again(
 def test_retry_failed_refuses_a_date_it_cannot_read(db: None) -> None:
     with pytest.raises(CommandError, match="--since must be a date"):
         call_command("retry_failed", "--since", "last tuesday")
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"body": "Exports rose 4% in May, the office said.\x00 More text."}, "binary data"),
+        ({"body": BODY * 200 + "\x00"}, "null character"),
+        ({"body": BODY, "external_id": "x" * 256}, "external_id is longer than 255"),
+        ({"body": BODY, "outlet": "Gazette" * 40}, "outlet is longer than 200"),
+        ({"body": BODY, "title": "T\x00"}, "title contains a null character"),
+    ],
+)
+def test_what_no_column_can_hold_is_refused_with_a_message_not_a_database_error(
+    db: None, fields: dict[str, str], message: str
+) -> None:
+    from claims.errors import InvalidInput
+
+    with pytest.raises(InvalidInput, match=message):
+        ingest.do_ingest_article(data=ingest.ArticleInput(**fields))
+    assert not Article.objects.exists()
+
+
+def test_a_long_file_name_is_refused_by_the_ingest_command_and_the_rest_ingested(
+    db: None, tmp_path: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    (tmp_path / ("n" * 250 + ".txt")).write_text(BODY)
+    (tmp_path / "ok.txt").write_text(BODY)
+
+    with pytest.raises(CommandError), django_capture_on_commit_callbacks(execute=True):
+        call_command("ingest", str(tmp_path))
+
+    assert Article.objects.count() == 1
