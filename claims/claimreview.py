@@ -8,17 +8,16 @@ holds or not (import), and the label each of our verdicts is published with
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 
 from . import matching
 from .actors import Actor
+from .dates import parse_iso_datetime
 from .errors import InvalidInput
 from .events import EventType, record_event
 from .extraction.figures import parse_figures
@@ -180,16 +179,10 @@ def _review_date(value: Any) -> datetime | None:
         return None
     if not isinstance(value, str):
         raise InvalidInput(f"'datePublished' must be an ISO 8601 date, got {value!r}")
-    try:
-        parsed = parse_datetime(value)
-        if parsed is None:
-            day = parse_date(value)
-            parsed = datetime(day.year, day.month, day.day) if day else None
-    except ValueError:
-        parsed = None
+    parsed = parse_iso_datetime(value)
     if parsed is None:
         raise InvalidInput(f"'datePublished' is not an ISO 8601 date: {value!r}")
-    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, UTC)
+    return parsed
 
 
 def _name_of(who: Any) -> str:

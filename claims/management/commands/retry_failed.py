@@ -2,29 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils.dateparse import parse_date, parse_datetime
 
 from claims import ingest
+from claims.dates import parse_iso_datetime
 from claims.errors import DomainError
 from claims.models import Article
 
 
 def since_argument(value: str) -> datetime:
     """An ISO date or date-time; a date means its midnight (UTC)."""
-    try:
-        parsed = parse_datetime(value)
-        if parsed is None:
-            day = parse_date(value)
-            parsed = datetime(day.year, day.month, day.day) if day else None
-    except ValueError:
-        parsed = None
+    parsed = parse_iso_datetime(value)
     if parsed is None:
         raise CommandError(f"--since must be a date like 2026-11-01 or a date-time, not {value!r}.")
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return parsed
 
 
 class Command(BaseCommand):
