@@ -277,6 +277,10 @@ FEED_POLL_BUDGET_SECONDS = env_int("FEED_POLL_BUDGET_SECONDS", 240)
 FEED_ENTRY_MAX_ATTEMPTS = env_int("FEED_ENTRY_MAX_ATTEMPTS", 3)
 # Pending evidence snapshots untouched for this long are queued again.
 SNAPSHOT_RETRY_MINUTES = env_int("SNAPSHOT_RETRY_MINUTES", 10)
+# The snapshot's state gets its own name in the OpenAPI schema, apart from other "state" fields.
+_enum_names = SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})
+assert isinstance(_enum_names, dict)
+_enum_names["SnapshotStateEnum"] = "snapshots.models.EvidenceSnapshot.State"
 CELERY_BEAT_SCHEDULE["poll-due-feeds"] = {"task": "feeds.tasks.poll_due_feeds", "schedule": 60.0}
 CELERY_BEAT_SCHEDULE["sweep-pending-snapshots"] = {
     "task": "snapshots.tasks.sweep_pending_snapshots",

@@ -17,6 +17,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/v1/", include("claims.api.urls")),
+    path("api/v1/", include("feeds.api_urls")),
+    path("api/v1/", include("snapshots.api_urls")),
     path("", include("claims.urls")),
 ]
 
