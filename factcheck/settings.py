@@ -151,7 +151,15 @@ CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_MAX_MEMORY_PER_CHILD_KB", 1
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "factcheck")
 # One queue per kind of work, so each can get its own workers
 # (`celery -A factcheck worker -Q extraction`); a worker started without -Q serves them all.
-TASK_QUEUE_NAMES = (CELERY_TASK_DEFAULT_QUEUE, "extraction", "events", "webhooks", "email", "feeds", "maintenance")
+TASK_QUEUE_NAMES = (
+    CELERY_TASK_DEFAULT_QUEUE,
+    "extraction",
+    "events",
+    "webhooks",
+    "email",
+    "feeds",
+    "maintenance",
+)
 CELERY_TASK_ROUTES = {
     "claims.tasks.extract_article": {"queue": "extraction"},
     "claims.tasks.dispatch_events": {"queue": "events"},
@@ -234,6 +242,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Fields with the same name and different choices get names of their own in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "VerdictStateEnum": "claims.models.Verdict.State",
+        "ReextractionJobStateEnum": "claims.models.ReextractionJob.State",
+        "ArticleFormatEnum": "claims.models.Article.Format",
+    },
 }
 
 # --- Product behaviour

@@ -151,6 +151,8 @@ def literal_event_types(source: str) -> list[tuple[int, str]]:
             callee = ast.unparse(node.func)
             if callee.endswith("record_event") and node.args:
                 found += [(node.lineno, s) for s in _literal_strings(node.args[0])]
+            if callee.endswith("add_argument"):
+                continue  # argparse's action= ("store_true") is no event type
             for keyword in node.keywords:
                 if keyword.arg in EVENT_KEYWORDS:
                     found += [(node.lineno, s) for s in _literal_strings(keyword.value)]

@@ -83,15 +83,16 @@ def broker_unreachable() -> Iterator[Callable[[], None]]:
     saved = app.conf.broker_url
 
     def reset_pools() -> None:
-        app._pool = None
-        app.amqp._producer_pool = None
+        # The app caches its connection and producer pools; they are rebuilt from broker_url.
+        app._pool = None  # type: ignore[attr-defined]
+        app.amqp._producer_pool = None  # type: ignore[attr-defined]
 
-    app.conf.broker_url = "redis://127.0.0.1:1/0"
-    app.conf.broker_connection_timeout = 1
+    app.conf["broker_url"] = "redis://127.0.0.1:1/0"
+    app.conf["broker_connection_timeout"] = 1
     reset_pools()
 
     def restore() -> None:
-        app.conf.broker_url = saved
+        app.conf["broker_url"] = saved
         reset_pools()
 
     yield restore
