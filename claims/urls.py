@@ -9,4 +9,5 @@ urlpatterns = [
     path("claims/bulk/", views.bulk_action, name="claim-bulk"),
     path("claims/<int:pk>/<slug:action>/", views.claim_action, name="claim-action"),
     path("articles/<int:pk>/", views.article_detail, name="article-detail"),
+    path("articles/<int:pk>/retry/", views.article_retry, name="article-retry"),
 ]

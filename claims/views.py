@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from . import charts, events, priority, review, roles, selectors, workflow
+from . import charts, events, ingest, priority, review, roles, selectors, workflow
 from .actors import Actor
 from .errors import DomainError, NotFound
 from .forms import (
@@ -218,8 +218,27 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "claims/article_detail.html",
-        {"article": article, "segments": _segments(article.text, appearances)},
+        {
+            "article": article,
+            "segments": _segments(article.text, appearances),
+            "can_retry": article.extraction_status == "failed" and roles.has_role(request.user, roles.EDITOR),
+        },
     )
+
+
+@login_required
+@require_POST
+def article_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """An editor tries a failed extraction again from the article's page."""
+    try:
+        ingest.do_retry_extraction(article_id=pk, actor=_actor(request))
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Extraction queued again.")
+    return redirect("article-detail", pk=pk)
 
 
 def _segments(text: str, appearances: list[Any]) -> list[dict[str, Any]]:

@@ -385,3 +385,25 @@ def test_a_long_file_name_is_refused_by_the_ingest_command_and_the_rest_ingested
         call_command("ingest", str(tmp_path))
 
     assert Article.objects.count() == 1
+
+
+def test_an_editor_retries_a_failed_article_from_its_page(
+    stored: Callable[..., Article], editor: User, reviewer: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.test import Client
+
+    article = failed_article(stored)
+    client = Client()
+    client.force_login(reviewer)
+    assert "Try the extraction again" not in client.get(f"/articles/{article.pk}/").content.decode()
+    client.post(f"/articles/{article.pk}/retry/")
+    assert reloaded(article).extraction_status == "failed"
+
+    client.force_login(editor)
+    page = client.get(f"/articles/{article.pk}/").content.decode()
+    assert "extractor error: boom" in page and "Try the extraction again" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/articles/{article.pk}/retry/", follow=True)
+
+    assert "Extraction queued again." in response.content.decode()
+    assert reloaded(article).extraction_status == "done"
