@@ -393,3 +393,83 @@ def _size(n: int) -> str:
     if n >= 1024 and n % 1024 == 0:
         return f"{n // 1024} KB"
     return f"{n} bytes"
+
+
+# --- Posting (webhooks)
+
+
+@dataclass(frozen=True)
+class PostResult:
+    """What a receiver answered: any status, its headers and at most ``max_bytes`` of its body."""
+
+    url: str
+    status: int
+    headers: Mapping[str, str]
+    content: bytes = b""
+    truncated: bool = False
+
+
+def post(
+    url: str,
+    *,
+    content: bytes,
+    headers: Mapping[str, str],
+    max_bytes: int | None = None,
+    connect_timeout: float | None = None,
+    read_timeout: float | None = None,
+    total_timeout: float | None = None,
+) -> PostResult:
+    """POST ``content`` to ``url`` under the guard: one request, no redirect followed.
+
+    Unlike ``fetch``, every HTTP status is an answer (the caller decides what a
+    3xx, 4xx or 5xx means), and a body past ``max_bytes`` is cut off rather than
+    refused: a receiver's reply is only kept as an excerpt. Transport failures
+    (bad URL, refused address, timeout, connection) are a ``FetchError``.
+    """
+    limit = settings.OUTBOUND_MAX_BYTES if max_bytes is None else max_bytes
+    connect = settings.OUTBOUND_CONNECT_TIMEOUT if connect_timeout is None else connect_timeout
+    read = settings.OUTBOUND_READ_TIMEOUT if read_timeout is None else read_timeout
+    total = settings.OUTBOUND_TOTAL_TIMEOUT if total_timeout is None else total_timeout
+    deadline = time.monotonic() + total
+    timeout = httpx.Timeout(
+        connect=min(connect, total), read=min(read, total), write=min(read, total), pool=min(connect, total)
+    )
+    sent = {"User-Agent": user_agent(), **headers}
+    current = check_url(url)
+    try:
+        with (
+            httpx.Client(transport=GuardedTransport(), timeout=timeout, follow_redirects=False) as client,
+            client.stream("POST", current, content=content, headers=sent) as response,
+        ):
+            body, truncated = _read_prefix(response, limit, deadline)
+            return PostResult(
+                url=current,
+                status=response.status_code,
+                headers=dict(response.headers.items()),
+                content=body,
+                truncated=truncated,
+            )
+    except FetchError as exc:
+        exc.url = exc.url or current
+        raise
+    except httpx.TimeoutException as exc:
+        phase = (
+            "connecting to" if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout) else "waiting for"
+        )
+        raise FetchError(f"timed out {phase} {_host(current)}", kind="timeout", url=current) from exc
+    except httpx.HTTPError as exc:
+        raise FetchError(
+            f"could not post to {_host(current)}: {exc or type(exc).__name__}", kind="connection", url=current
+        ) from exc
+
+
+def _read_prefix(response: httpx.Response, limit: int, deadline: float) -> tuple[bytes, bool]:
+    """Up to ``limit`` bytes of the body, stopping early at the limit or the deadline."""
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_bytes():
+        chunks.append(chunk)
+        size += len(chunk)
+        if size >= limit or time.monotonic() > deadline:
+            return b"".join(chunks)[:limit], True
+    return b"".join(chunks), False

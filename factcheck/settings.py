@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "claims",
     "feeds",
     "snapshots",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -300,3 +301,15 @@ CELERY_BEAT_SCHEDULE["sweep-pending-snapshots"] = {
     "task": "snapshots.tasks.sweep_pending_snapshots",
     "schedule": 5 * 60.0,
 }
+
+# --- Webhooks
+# One attempt waits at most this long for the receiver (connect, send and answer).
+WEBHOOK_TIMEOUT = env_float("WEBHOOK_TIMEOUT", 10.0)
+# Waits before each retry (seconds, jittered by 20%): 30 s, 2 min, 10 min, 1 h, 6 h, 1 day.
+WEBHOOK_RETRY_SCHEDULE = (30, 120, 600, 3600, 6 * 3600, 24 * 3600)
+# A receiver's Retry-After is honoured up to this many seconds.
+WEBHOOK_MAX_RETRY_AFTER = env_int("WEBHOOK_MAX_RETRY_AFTER", 24 * 3600)
+# An endpoint whose attempts have all failed for this long is disabled and the admins are emailed.
+WEBHOOK_DISABLE_AFTER_HOURS = env_int("WEBHOOK_DISABLE_AFTER_HOURS", 72)
+_enum_names["WebhookDeliveryStateEnum"] = "webhooks.models.WebhookDelivery.State"
+CELERY_BEAT_SCHEDULE["send-due-webhooks"] = {"task": "webhooks.tasks.send_due_deliveries", "schedule": 60.0}

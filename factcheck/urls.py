@@ -19,6 +19,7 @@ urlpatterns = [
     path("api/v1/", include("claims.api.urls")),
     path("api/v1/", include("feeds.api_urls")),
     path("api/v1/", include("snapshots.api_urls")),
+    path("api/v1/", include("webhooks.api_urls")),
     path("", include("claims.urls")),
 ]
 

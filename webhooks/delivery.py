@@ -1,0 +1,192 @@
+"""Sending one delivery: a signed POST through the guarded client, and what its answer means.
+
+2xx is success. Timeouts, connection errors, 429 and 5xx are tried again
+later, with exponential backoff (``WEBHOOK_RETRY_SCHEDULE``, jittered) or
+after the receiver's ``Retry-After`` (capped); after the last retry the
+delivery is ``dead``. Any other answer (a 3xx, since redirects are not
+followed; a 4xx; a refused address) is ``failed`` at once: sending the same
+bytes again would get the same answer. An endpoint whose attempts have all
+failed for ``WEBHOOK_DISABLE_AFTER_HOURS`` is disabled and the admins are told.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db.models import F, Q
+from django.utils import timezone
+from standardwebhooks import Webhook
+
+from factcheck import outbound
+
+from .models import WebhookDelivery, WebhookEndpoint
+
+logger = logging.getLogger(__name__)
+
+State = WebhookDelivery.State
+EXCERPT_CHARS = 1000
+# Read no more of a receiver's answer than the excerpt needs.
+RESPONSE_MAX_BYTES = 16 * 1024
+
+
+def sign_headers(delivery: WebhookDelivery, secret: str, *, at: datetime) -> dict[str, str]:
+    """The Standard Webhooks headers of one attempt: the id stays, the timestamp is this attempt's."""
+    return {
+        "Content-Type": "application/json",
+        "webhook-id": delivery.message_id,
+        "webhook-timestamp": str(int(at.timestamp())),
+        "webhook-signature": Webhook(secret).sign(delivery.message_id, at, delivery.payload),
+    }
+
+
+def do_deliver(*, delivery_id: int, force: bool = False) -> WebhookDelivery | None:
+    """Make one attempt at a pending, due delivery; ``force`` sends it now whatever its time or endpoint.
+
+    The attempt is claimed with a compare-and-set that moves ``next_attempt_at``
+    past the attempt's longest duration, so the task and the beat sweep never
+    send the same delivery twice at once, and one whose worker died is due again.
+    """
+    now = timezone.now()
+    claim = Q(pk=delivery_id, state=State.PENDING)
+    if not force:
+        claim &= Q(next_attempt_at__lte=now, endpoint__active=True, endpoint__disabled_at__isnull=True)
+    lease = now + timedelta(seconds=settings.WEBHOOK_TIMEOUT * 2 + 60)
+    if not WebhookDelivery.objects.filter(claim).update(attempts=F("attempts") + 1, next_attempt_at=lease):
+        return WebhookDelivery.objects.filter(pk=delivery_id).first()
+    delivery = WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
+    _attempt(delivery)
+    delivery.refresh_from_db()
+    return delivery
+
+
+def _attempt(delivery: WebhookDelivery) -> None:
+    endpoint = delivery.endpoint
+    started = time.monotonic()
+    status: int | None = None
+    excerpt = ""
+    retry_after: float | None = None
+    try:
+        answer = outbound.post(
+            endpoint.url,
+            content=delivery.payload.encode(),
+            headers=sign_headers(delivery, endpoint.secret, at=timezone.now()),
+            max_bytes=RESPONSE_MAX_BYTES,
+            connect_timeout=min(settings.OUTBOUND_CONNECT_TIMEOUT, settings.WEBHOOK_TIMEOUT),
+            read_timeout=settings.WEBHOOK_TIMEOUT,
+            total_timeout=settings.WEBHOOK_TIMEOUT,
+        )
+    except outbound.FetchError as exc:
+        error = exc.reason
+        retryable = exc.kind in {"timeout", "connection"}
+    else:
+        status = answer.status
+        excerpt = answer.content.decode("utf-8", errors="replace")[:EXCERPT_CHARS]
+        if 200 <= status < 300:
+            error, retryable = "", False
+        elif 300 <= status < 400:
+            location = answer.headers.get("location", "")
+            error, retryable = (
+                f"HTTP {status}: redirects are not followed ({location or 'no Location'})",
+                False,
+            )
+        else:
+            error = f"HTTP {status}"
+            retryable = status == 429 or status >= 500
+            retry_after = parse_retry_after(answer.headers.get("retry-after", ""))
+    duration_ms = int((time.monotonic() - started) * 1000)
+    now = timezone.now()
+    fields: dict[str, object] = {
+        "last_status_code": status,
+        "response_excerpt": excerpt,
+        "duration_ms": duration_ms,
+        "last_error": error[:1000],
+    }
+    if status is not None and 200 <= status < 300:
+        fields.update(state=State.SUCCEEDED, delivered_at=now, next_attempt_at=None)
+    elif retryable and delivery.attempts <= len(settings.WEBHOOK_RETRY_SCHEDULE):
+        fields.update(state=State.PENDING, next_attempt_at=now + _delay(delivery.attempts, retry_after))
+    else:
+        fields.update(state=State.DEAD if retryable else State.FAILED, next_attempt_at=None)
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(**fields)
+    if fields["state"] == State.SUCCEEDED:
+        WebhookEndpoint.objects.filter(pk=endpoint.pk, failing_since__isnull=False).update(failing_since=None)
+    else:
+        logger.info("webhook %s to %s: %s", delivery.message_id, endpoint.url, error)
+        _note_failure(endpoint, now)
+
+
+def _delay(attempts: int, retry_after: float | None) -> timedelta:
+    """The wait after the ``attempts``-th attempt failed: the receiver's word, or the schedule jittered."""
+    if retry_after is not None:
+        return timedelta(seconds=min(retry_after, settings.WEBHOOK_MAX_RETRY_AFTER))
+    base = settings.WEBHOOK_RETRY_SCHEDULE[attempts - 1]
+    # Jitter spreads the retries of one outage so they do not all land at the same second.
+    return timedelta(seconds=base * random.uniform(0.8, 1.2))
+
+
+def parse_retry_after(value: str) -> float | None:
+    """Seconds to wait from a Retry-After header (seconds or an HTTP date), or None when absent or bad."""
+    value = value.strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, (when - timezone.now()).total_seconds())
+
+
+# --- Endpoints that keep failing
+
+
+def _note_failure(endpoint: WebhookEndpoint, now: datetime) -> None:
+    WebhookEndpoint.objects.filter(pk=endpoint.pk, failing_since__isnull=True).update(failing_since=now)
+    endpoint.refresh_from_db(fields=["failing_since", "active", "disabled_at"])
+    window = timedelta(hours=settings.WEBHOOK_DISABLE_AFTER_HOURS)
+    if endpoint.disabled_at is not None or endpoint.failing_since is None:
+        return
+    if now - endpoint.failing_since < window:
+        return
+    reason = (
+        f"Every delivery failed since {endpoint.failing_since:%Y-%m-%d %H:%M} UTC "
+        f"({settings.WEBHOOK_DISABLE_AFTER_HOURS} hours or more)."
+    )
+    if not WebhookEndpoint.objects.filter(pk=endpoint.pk, disabled_at__isnull=True).update(
+        active=False, disabled_at=now, disabled_reason=reason
+    ):
+        return  # disabled by another worker meanwhile; it sent the email
+    logger.warning("webhook endpoint %s (%s) disabled: %s", endpoint.pk, endpoint.url, reason)
+    _tell_admins(endpoint, reason)
+
+
+def admin_emails() -> list[str]:
+    users = get_user_model().objects.filter(Q(is_superuser=True) | Q(groups__name="admin"), is_active=True)
+    return sorted({email for email in users.values_list("email", flat=True) if email})
+
+
+def _tell_admins(endpoint: WebhookEndpoint, reason: str) -> None:
+    recipients = admin_emails()
+    if not recipients:
+        return
+    send_mail(
+        subject=f"Webhook endpoint disabled: {endpoint.url}"[:200],
+        message=(
+            f"The webhook endpoint {endpoint.url} of the integration {endpoint.integration} "
+            f"was disabled.\n\n{reason}\n\nFix the receiver, then turn the endpoint on again "
+            f"(PATCH /api/v1/webhooks/{endpoint.pk}/ with active=true, or in the admin)."
+        ),
+        from_email=None,
+        recipient_list=recipients,
+        fail_silently=True,
+    )
