@@ -8,7 +8,7 @@ PORT ?= 8000
 DEMO_USER ?= demo
 DEMO_PASSWORD ?= demo-reviewer-2026
 
-.PHONY: install run test lint typecheck pytest bench clean
+.PHONY: install run test lint typecheck schema pytest bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,10 +32,14 @@ lint: install
 typecheck: install
 	$(VENV)/bin/mypy .
 
+# The OpenAPI schema must generate without a single warning and validate.
+schema: install
+	$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
+
 pytest: install
 	$(VENV)/bin/pytest
 
-test: lint typecheck pytest
+test: lint typecheck schema pytest
 
 bench: install
 	$(PY) bench/extract.py

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
 from . import matching
 from .actors import Actor
@@ -31,6 +32,14 @@ TRUE_RATINGS = frozenset({"true", "correct", "accurate", "verified"})
 FALSE_RATINGS = frozenset(
     {"false", "pants on fire", "pants on fire!", "fake", "incorrect", "fabricated", "wrong", "inaccurate"}
 )
+
+
+# The numeric scale of the ratings we export (schema.org Rating): 1 (false) to 5 (true).
+# Our two outcomes sit at its ends; an imported rating is placed only when it says
+# plainly true or false, and otherwise goes out as its text alone.
+WORST_RATING = 1
+BEST_RATING = 5
+RATING_VALUES: dict[str, int] = {Claim.Status.VERIFIED: BEST_RATING, Claim.Status.DISPUTED: WORST_RATING}
 
 
 @dataclass(frozen=True)
@@ -82,7 +91,9 @@ def do_import_claim_review(*, item: Any, actor: Actor | None = None) -> ImportRe
                 if review[k] != getattr(existing, k)
             }
             if updates:
-                Claim.objects.filter(pk=existing.pk).update(version=F("version") + 1, **updates)
+                Claim.objects.filter(pk=existing.pk).update(
+                    version=F("version") + 1, updated_at=timezone.now(), **updates
+                )
                 record_event(
                     EventType.REIMPORTED, claim=existing, actor=actor, data={"changed": sorted(updates)}
                 )
@@ -200,11 +211,11 @@ def _name_of(who: Any) -> str:
 def claim_review_jsonld(
     *, claim: Claim, verdict: Verdict | None, site_url: str, publisher: str
 ) -> dict[str, Any]:
-    """schema.org ClaimReview for a claim with a verdict.
+    """schema.org ClaimReview for a claim with a verdict and a url (see ``export_url``).
 
-    Our own verdicts link to the claim on this site and explain the rating with
-    the approved rationale; an imported fact-check keeps its review URL,
-    publisher and rating as given.
+    Our own verdicts point to where the fact-check is published and explain the
+    rating with the approved rationale; an imported fact-check keeps its review
+    URL, publisher and rating as given.
     """
     appearances = [a for a in getattr(claim, "current_appearances", []) if a.article.url]
     item: dict[str, Any] = {"@type": "Claim"}
@@ -218,12 +229,17 @@ def claim_review_jsonld(
             min(appearances, key=lambda a: (a.article.published_at or a.article.created_at, a.pk))
         )
     rating: dict[str, Any] = {"@type": "Rating", "alternateName": _rating_name(claim.verdict)}
+    value = RATING_VALUES.get(
+        claim.verdict if claim.verdict in Verdict.Value.values else rating_status(claim.verdict)
+    )
+    if value is not None:
+        rating.update(ratingValue=value, bestRating=BEST_RATING, worstRating=WORST_RATING)
     if verdict is not None:
         rating["ratingExplanation"] = verdict.rationale
     review: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "ClaimReview",
-        "url": claim.review_url or f"{site_url}/claims/{claim.pk}/",
+        "url": export_url(claim),
         "claimReviewed": claim.text,
         "itemReviewed": item,
         "author": {"@type": "Organization", "name": claim.review_publisher or publisher, "url": site_url},
@@ -232,6 +248,16 @@ def claim_review_jsonld(
     if claim.verdict_at:
         review["datePublished"] = claim.verdict_at.date().isoformat()
     return review
+
+
+def export_url(claim: Claim) -> str:
+    """Where the fact-check is published: an import's own review URL, or the url our desk published it at.
+
+    Empty while our fact-check is not published: a ClaimReview needs that page.
+    """
+    if claim.origin == Claim.Origin.IMPORTED:
+        return claim.review_url
+    return claim.published_url
 
 
 def _rating_name(value: str) -> str:

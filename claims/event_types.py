@@ -30,6 +30,7 @@ class EventType(StrEnum):
     VERDICT_REJECTED = "verdict_rejected"
     DISMISSED = "dismissed"
     REOPENED = "reopened"
+    CLAIM_PUBLISHED = "published"
     # Editors' corrections of the matcher
     MERGED = "merged"
     MERGED_INTO = "merged_into"
@@ -77,6 +78,7 @@ STORIES: dict[EventType, str] = {
     EventType.VERDICT_REJECTED: "Sent the verdict “{value}” back to review",
     EventType.DISMISSED: "Dismissed it",
     EventType.REOPENED: "Reopened it",
+    EventType.CLAIM_PUBLISHED: "Published the fact-check at {url}",
     EventType.MERGED: "Merged claim {source} into this claim",
     EventType.MERGED_INTO: "Merged into claim {target}",
     EventType.SPLIT: "Split {count} appearance(s) off into claim {new_claim}",

@@ -182,6 +182,11 @@ class Claim(models.Model):
     review_headline = models.TextField(
         blank=True, help_text="Headline of an imported fact-check; matched too"
     )
+    published_url = models.URLField(
+        max_length=2000,
+        blank=True,
+        help_text="Where our fact-check of the claim is published: the url of its ClaimReview",
+    )
     repeated_at = models.DateTimeField(
         null=True,
         blank=True,

@@ -199,5 +199,52 @@ def do_reject_verdict(*, claim_id: int, version: int | None, comment: str, actor
     return verdict
 
 
+def check_published_url(*, url: str) -> str:
+    url = url.strip()
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or len(url) > 2000:
+        raise InvalidInput(
+            f"url must be an http:// or https:// link of at most 2000 characters, not {url!r}."
+        )
+    return url
+
+
+def check_may_publish(*, actor: Actor) -> None:
+    if actor.integration is None:
+        workflow.check_role(actor=actor, role=roles.EDITOR, doing="publish a fact-check")
+
+
+def do_publish_claim(*, claim_id: int, url: str, actor: Actor) -> Claim:
+    """Record where the fact-check of a claim is published: the url of its ClaimReview.
+
+    Editors, and integration keys (the CMS reports the page it published). The
+    claim needs an approved verdict of ours; the same url again changes nothing.
+    Publication is not a review transition, so the claim's version stays.
+    """
+    check_may_publish(actor=actor)
+    url = check_published_url(url=url)
+    with transaction.atomic():
+        workflow.access_claim(claim_id=claim_id)
+        # Locked, so two publications of one claim are recorded one after the other.
+        claim = Claim.objects.select_for_update().get(pk=claim_id)
+        if not Verdict.objects.filter(claim=claim, state=Verdict.State.APPROVED).exists():
+            raise Conflict(
+                f"Claim {claim.pk} has no published verdict to publish (it is {claim.status}).",
+                data=workflow.current_state(claim),
+            )
+        if claim.published_url == url:
+            return claim
+        previous = claim.published_url
+        Claim.objects.filter(pk=claim.pk).update(published_url=url, updated_at=timezone.now())
+        record_event(
+            EventType.CLAIM_PUBLISHED,
+            claim=claim,
+            actor=actor,
+            data={"url": url, **({"previous_url": previous} if previous else {})},
+        )
+        claim.refresh_from_db()
+    return claim
+
+
 def _username(user: User | None) -> str | None:
     return user.get_username() if user else None

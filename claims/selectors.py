@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import User
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
@@ -14,7 +15,11 @@ from django.utils import timezone
 
 from . import roles
 from .errors import NotFound
+from .event_types import EventType
 from .models import Appearance, Article, ArticleRevision, Claim, ClaimEvent, ClaimLink, Evidence, Verdict
+
+if TYPE_CHECKING:
+    from integrations.models import Integration
 
 # Claims still waiting for the desk: the queue's default view.
 OPEN_STATUSES = (Claim.Status.NEW, Claim.Status.IN_REVIEW, Claim.Status.AWAITING_APPROVAL)
@@ -74,12 +79,28 @@ def claim_list(*, filters: dict[str, Any] | None = None) -> QuerySet[Claim]:
     outlet = filters.get("outlet")
     if outlet:
         outlet_match = Q(article__outlet__name__iexact=outlet)
-        if str(outlet).isdigit():
+        if re.fullmatch(r"[0-9]{1,18}", str(outlet)):
             outlet_match |= Q(article__outlet_id=int(outlet))
         qs = qs.filter(Exists(Appearance.objects.filter(outlet_match, claim=OuterRef("pk"), current=True)))
     if filters.get("q"):
         qs = qs.filter(Q(text__icontains=filters["q"]) | Q(speaker__icontains=filters["q"]))
+    if filters.get("updated_since"):
+        qs = qs.filter(updated_at__gte=filters["updated_since"])
     return qs
+
+
+def claimreview_feed(*, since: datetime | None) -> QuerySet[Claim]:
+    """Published fact-checks whose verdict or publication changed at or after ``since``, oldest change first.
+
+    A claim is in the feed once it has an approved verdict and a ``published_url``.
+    """
+    published = ClaimEvent.objects.filter(claim=OuterRef("pk"), action=EventType.CLAIM_PUBLISHED)
+    qs = claim_list().exclude(published_url="").exclude(verdict="").filter(verdict_at__isnull=False)
+    if since is not None:
+        qs = qs.filter(
+            Q(verdict_at__gte=since) | Exists(published.filter(created_at__gte=since)),
+        )
+    return qs.order_by("verdict_at", "id")
 
 
 def claim_detail(*, claim_id: int) -> Claim:
@@ -128,8 +149,16 @@ def article_revisions(*, article_id: int) -> QuerySet[ArticleRevision]:
     return ArticleRevision.objects.filter(article_id=article_id).defer("body").order_by("-number")
 
 
-def article_list() -> QuerySet[Article]:
-    return Article.objects.select_related("outlet").defer("body", "text", "removed", "sentences")
+def article_list(
+    *, external_id: str | None = None, integration: Integration | None = None
+) -> QuerySet[Article]:
+    """Articles; by ``external_id``, only those of ``integration`` when one is given (an API key's own)."""
+    qs = Article.objects.select_related("outlet").defer("body", "text", "removed", "sentences")
+    if external_id is not None:
+        qs = qs.filter(external_id=external_id)
+        if integration is not None:
+            qs = qs.filter(integration=integration)
+    return qs
 
 
 def article_detail(*, article_id: int) -> Article:
@@ -172,6 +201,16 @@ def latest_approved_verdict(*, claim_id: int) -> Verdict | None:
         .order_by("-decided_at", "-id")
         .first()
     )
+
+
+def latest_approved_verdicts(*, claim_ids: Sequence[int]) -> dict[int, Verdict]:
+    """The latest approved verdict of each claim, in one query."""
+    latest: dict[int, Verdict] = {}
+    for verdict in Verdict.objects.filter(claim_id__in=claim_ids, state=Verdict.State.APPROVED).order_by(
+        "claim_id", "-decided_at", "-id"
+    ):
+        latest.setdefault(verdict.claim_id, verdict)
+    return latest
 
 
 def similar_claims(*, text: str, limit: int) -> list[tuple[Claim, float]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import environ
@@ -221,7 +222,14 @@ REST_FRAMEWORK = {
         "integrations.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "integrations.permissions.HasScope",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "integrations.throttling.KeyOrUserRateThrottle",
+        "integrations.throttling.SimilarRateThrottle",
+    ],
     "DEFAULT_PAGINATION_CLASS": "claims.api.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
@@ -234,6 +242,40 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+
+# --- Throttling and API keys (see README, "API keys")
+_RATE = re.compile(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)")
+
+
+def _env_rate(name: str, default: str) -> str:
+    """A DRF rate such as 600/min; anything else stops the server at startup."""
+    value = env_str(name, default).strip()
+    if not _RATE.fullmatch(value):
+        raise ImproperlyConfigured(f"{name} must look like 600/min (per s, min, hour or day), got {value!r}")
+    return value
+
+
+# Per API key and per logged-in person; generous enough that no test or desk hits it by accident.
+API_THROTTLE_RATE = _env_rate("API_THROTTLE_RATE", "600/min")
+# /api/v1/claims/similar/ runs the embedding model on every call.
+API_SIMILAR_THROTTLE_RATE = _env_rate("API_SIMILAR_THROTTLE_RATE", "60/min")
+# After rotateapitoken the previous key keeps working this long, so the CMS can switch over.
+ROTATION_GRACE_HOURS = env_int("ROTATION_GRACE_HOURS", 24)
+# Password guessing: this many failed logins for one username or from one address lock it for the cool-off.
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+AUTHENTICATION_BACKENDS = ["integrations.login_guard.LockoutModelBackend"]
+# Throttle and lockout counters live in the cache, so every web process shares them when Redis is there.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "factcheck-cache",
+    }
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Claim tracker API",
     "DESCRIPTION": "Articles in, check-worthy claims out, and the review workflow of a fact-check desk.",

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from claims import roles
 from claims.api.serializers import StrictSerializer
 from claims.errors import Forbidden, InvalidInput
+from integrations import scopes
 from integrations.models import Integration
 
 from . import services
@@ -72,6 +73,8 @@ def check_may_add_feeds(request: Request) -> None:
 
 class FeedListView(generics.ListAPIView):
     """Every feed the desk follows, oldest first; POST follows a new one (editors and API keys)."""
+
+    required_scopes = {"GET": scopes.CLAIMS_READ, "POST": scopes.ARTICLES_WRITE}
 
     serializer_class = FeedSerializer
     filter_backends: list[Any] = []

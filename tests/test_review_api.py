@@ -234,6 +234,7 @@ def test_revising_a_verdict_keeps_every_revision_and_shows_the_latest_approved(
         ("disputed", "approved"),
         ("verified", "approved"),
     ]
+    Claim.objects.filter(pk=held.pk).update(published_url="https://desk.example.org/checks/jobs")
     review = rita.get(f"/api/v1/claims/{held.pk}/claimreview/").json()
     assert review["reviewRating"]["alternateName"] == "Disputed"
     assert review["reviewRating"]["ratingExplanation"] == "Revised figure: 4.1%."
@@ -465,6 +466,7 @@ def published(reviewer: User, editor2: User, make_claim: Any) -> Claim:
         decided_by=editor2,
         decided_at=datetime(2025, 4, 2, 9, 30, tzinfo=UTC),
     )
+    Claim.objects.filter(pk=claim.pk).update(published_url="https://factcheck.example.org/checks/jobs")
     return claim
 
 
@@ -488,7 +490,7 @@ def test_claimreview_is_schema_org_json_ld_of_the_published_verdict(
     assert response.json() == {
         "@context": "https://schema.org",
         "@type": "ClaimReview",
-        "url": f"https://factcheck.example.org/claims/{published.pk}/",
+        "url": "https://factcheck.example.org/checks/jobs",
         "claimReviewed": "unemployment fell to 3.5% in March",
         "datePublished": "2025-04-02",
         "author": {
@@ -506,6 +508,9 @@ def test_claimreview_is_schema_org_json_ld_of_the_published_verdict(
         "reviewRating": {
             "@type": "Rating",
             "alternateName": "Disputed",
+            "ratingValue": 1,
+            "bestRating": 5,
+            "worstRating": 1,
             "ratingExplanation": "The statistics office puts March at 4.1%.",
         },
     }

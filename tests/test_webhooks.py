@@ -27,6 +27,7 @@ from claims import background, events
 from claims.event_types import EventType
 from claims.events import record_event
 from claims.models import Claim, ClaimEvent
+from integrations import scopes
 from integrations.models import Integration
 from integrations.services import create_integration
 from webhooks import delivery as delivery_service
@@ -108,6 +109,13 @@ def receiver() -> Iterator[Receiver]:
 def allow_private(settings: Any) -> None:
     settings.ALLOW_PRIVATE_URLS = True
     settings.WEBHOOK_TIMEOUT = 2.0
+
+
+@pytest.fixture
+def api_key(db: None) -> str:
+    """The CMS key of these tests also manages its webhooks (a scope it is not given by default)."""
+    _, key = create_integration(name="cms", scopes=[*scopes.CMS_DEFAULT, scopes.WEBHOOKS_MANAGE])
+    return key
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from claims import roles
 from claims.errors import Forbidden, InvalidInput, NotFound
+from integrations import scopes
 from integrations.models import Integration
 
 from . import endpoints
@@ -53,6 +54,8 @@ def body_of(request: Request) -> dict[str, Any]:
 
 
 class WebhookListView(generics.GenericAPIView):
+    required_scopes = scopes.WEBHOOKS_MANAGE
+
     serializer_class = WebhookEndpointSerializer
     queryset = WebhookEndpoint.objects.none()
 
@@ -90,6 +93,8 @@ class WebhookListView(generics.GenericAPIView):
 
 
 class WebhookDetailView(APIView):
+    required_scopes = scopes.WEBHOOKS_MANAGE
+
     @extend_schema(tags=TAGS, responses=WebhookEndpointSerializer)
     def get(self, request: Request, pk: int) -> Response:
         return Response(WebhookEndpointSerializer(endpoint_for(request, pk)).data)
@@ -112,6 +117,8 @@ class WebhookDetailView(APIView):
 class WebhookTestView(APIView):
     """Send a ``ping`` now and answer with its delivery (what the receiver said, or why it failed)."""
 
+    required_scopes = scopes.WEBHOOKS_MANAGE
+
     @extend_schema(tags=TAGS, request=None, responses=WebhookDeliverySerializer)
     def post(self, request: Request, pk: int) -> Response:
         delivery = endpoints.do_ping(endpoint=endpoint_for(request, pk))
@@ -120,6 +127,8 @@ class WebhookTestView(APIView):
 
 class WebhookDeliveryListView(generics.GenericAPIView):
     """The endpoint's deliveries, newest first: state, attempts, last answer and the next retry."""
+
+    required_scopes = scopes.WEBHOOKS_MANAGE
 
     serializer_class = WebhookDeliverySerializer
     queryset = WebhookDelivery.objects.none()
@@ -134,6 +143,8 @@ class WebhookDeliveryListView(generics.GenericAPIView):
 
 class WebhookRedeliverView(APIView):
     """One more attempt now, with the same body and webhook-id."""
+
+    required_scopes = scopes.WEBHOOKS_MANAGE
 
     @extend_schema(tags=TAGS, request=None, responses=WebhookDeliverySerializer)
     def post(self, request: Request, pk: int, delivery_id: int) -> Response:

@@ -20,7 +20,9 @@ from rest_framework.views import APIView
 from claims import curation, selectors
 from claims.errors import InvalidInput, NotFound
 from claims.models import Claim, ClaimEvent
+from integrations import scopes
 
+from .params import is_id
 from .review_views import actor_of
 from .serializers import (
     ClaimDetailSerializer,
@@ -74,6 +76,8 @@ SimilarResponse = inline_serializer(
 class SimilarView(APIView):
     """Known claims that say what ``text`` says, best first; past fact-checks included."""
 
+    throttle_scope = "similar"  # the embedding model: a stricter rate
+
     @extend_schema(
         parameters=[
             OpenApiParameter("text", OpenApiTypes.STR, required=True, description="The sentence to look up"),
@@ -88,7 +92,7 @@ class SimilarView(APIView):
         if len(text) > MAX_QUERY_CHARS:
             raise InvalidInput(f"text is longer than {MAX_QUERY_CHARS} characters.")
         raw_limit = request.query_params.get("limit", "5").strip()
-        if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_SIMILAR:
+        if not is_id(raw_limit) or not 1 <= int(raw_limit) <= MAX_SIMILAR:
             raise InvalidInput(f"limit must be an integer from 1 to {MAX_SIMILAR}.")
         ranked = selectors.similar_claims(text=text, limit=int(raw_limit))
         return Response(
@@ -124,6 +128,8 @@ class UndoInput(StrictSerializer):
 class MergeView(APIView):
     """Editors: fold this claim into another one (its appearances move over; it leaves the queue)."""
 
+    required_scopes = scopes.CLAIMS_REVIEW
+
     @extend_schema(request=MergeInput, responses=ChangeResponse)
     def post(self, request: Request, pk: int) -> Response:
         data = _validated(MergeInput, request)
@@ -137,6 +143,8 @@ class MergeView(APIView):
 class SplitView(APIView):
     """Editors: move some appearances of this claim to a new claim."""
 
+    required_scopes = scopes.CLAIMS_REVIEW
+
     @extend_schema(request=SplitInput, responses=ChangeResponse)
     def post(self, request: Request, pk: int) -> Response:
         data = _validated(SplitInput, request)
@@ -148,6 +156,8 @@ class SplitView(APIView):
 
 class UndoView(APIView):
     """Editors: undo a merge or a split recorded on this claim."""
+
+    required_scopes = scopes.CLAIMS_REVIEW
 
     @extend_schema(request=UndoInput, responses=ChangeResponse)
     def post(self, request: Request, pk: int) -> Response:

@@ -14,7 +14,9 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from django.core.validators import URLValidator
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -24,8 +26,10 @@ from claims import claimreview, review, selectors, workflow
 from claims.actors import Actor
 from claims.errors import Conflict
 from claims.models import Claim, Evidence, Verdict
+from integrations import scopes
 from integrations.models import Integration
 
+from .params import parse_since, text_params
 from .serializers import (
     ClaimEventSerializer,
     ClaimSerializer,
@@ -159,6 +163,8 @@ class NextClaimView(APIView):
     Concurrent reviewers always get different claims. 204 when the queue is empty.
     """
 
+    required_scopes = scopes.CLAIMS_REVIEW
+
     @extend_schema(
         request=None,
         responses={200: ClaimSerializer, 204: OpenApiResponse(description="The queue is empty")},
@@ -172,6 +178,8 @@ class NextClaimView(APIView):
 
 class AssignView(APIView):
     """Editor: assign a new or in-review claim to a reviewer."""
+
+    required_scopes = scopes.CLAIMS_REVIEW
 
     @extend_schema(request=AssignInputSerializer, responses=ClaimSerializer)
     def post(self, request: Request, pk: int) -> Response:
@@ -189,6 +197,8 @@ class AssignView(APIView):
 class ReleaseView(APIView):
     """The assignee hands a claim in review back to the queue."""
 
+    required_scopes = scopes.CLAIMS_REVIEW
+
     @extend_schema(request=ReleaseInputSerializer, responses=ClaimSerializer)
     def post(self, request: Request, pk: int) -> Response:
         data = validated(ReleaseInputSerializer, request)
@@ -200,6 +210,8 @@ class ReleaseView(APIView):
 
 class VerdictView(APIView):
     """Propose a verdict (or, without second review, publish it). Needs a rationale and a primary source."""
+
+    required_scopes = scopes.CLAIMS_REVIEW
 
     @extend_schema(request=VerdictInputSerializer, responses=ClaimSerializer)
     def post(self, request: Request, pk: int) -> Response:
@@ -217,6 +229,8 @@ class VerdictView(APIView):
 class ApproveView(APIView):
     """Editor other than the verdict's author: publish the proposed verdict."""
 
+    required_scopes = scopes.CLAIMS_REVIEW
+
     @extend_schema(request=VersionInputSerializer, responses=ClaimSerializer)
     def post(self, request: Request, pk: int) -> Response:
         data = validated(VersionInputSerializer, request)
@@ -226,6 +240,8 @@ class ApproveView(APIView):
 
 class RejectView(APIView):
     """Editor other than the verdict's author: send the verdict back to review with a comment."""
+
+    required_scopes = scopes.CLAIMS_REVIEW
 
     @extend_schema(request=RejectInputSerializer, responses=ClaimSerializer)
     def post(self, request: Request, pk: int) -> Response:
@@ -239,6 +255,8 @@ class RejectView(APIView):
 class DismissView(APIView):
     """Editor: not a checkable claim."""
 
+    required_scopes = scopes.CLAIMS_REVIEW
+
     @extend_schema(request=DismissInputSerializer, responses=ClaimSerializer)
     def post(self, request: Request, pk: int) -> Response:
         data = validated(DismissInputSerializer, request)
@@ -250,6 +268,8 @@ class DismissView(APIView):
 
 class ReopenView(APIView):
     """Editor: reopen a verified, disputed or dismissed claim."""
+
+    required_scopes = scopes.CLAIMS_REVIEW
 
     @extend_schema(request=ReopenInputSerializer, responses=ClaimSerializer)
     def post(self, request: Request, pk: int) -> Response:
@@ -272,6 +292,8 @@ class BulkView(APIView):
     single request would have got), so one claim that moved meanwhile does not
     block the rest.
     """
+
+    required_scopes = scopes.CLAIMS_REVIEW
 
     @extend_schema(request=BulkInputSerializer, responses=BulkResultSerializer)
     def post(self, request: Request) -> Response:
@@ -312,6 +334,8 @@ class _ClaimChildList(generics.ListAPIView):
 class EvidenceView(_ClaimChildList):
     """The sources of a claim, primary ones first; POST adds one (any reviewer)."""
 
+    required_scopes = {"GET": scopes.CLAIMS_READ, "POST": scopes.CLAIMS_REVIEW}
+
     serializer_class = EvidenceSerializer
 
     def get_queryset(self) -> Any:
@@ -342,10 +366,47 @@ class EventListView(_ClaimChildList):
         return selectors.claim_events(claim_id=self.claim_id())
 
 
-class ClaimReviewView(APIView):
-    """schema.org ClaimReview JSON-LD of the claim's published verdict; 409 while it has none."""
+def claim_review_of(claim: Claim, verdict: Verdict | None) -> dict[str, Any]:
+    return claimreview.claim_review_jsonld(
+        claim=claim,
+        verdict=verdict,
+        site_url=settings.SITE_URL,
+        publisher=settings.FACTCHECK_PUBLISHER or urlsplit(settings.SITE_URL).netloc,
+    )
 
-    @extend_schema(responses={200: OpenApiResponse(description="ClaimReview JSON-LD")})
+
+class ClaimReviewSerializer(serializers.Serializer):
+    """The shape of a schema.org ClaimReview as we export it (for the schema; built by claims.claimreview)."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        # JSON-LD keys such as "@context" are not Python names, so the fields are listed here.
+        return {
+            "@context": serializers.CharField(),
+            "@type": serializers.CharField(),
+            "url": serializers.URLField(help_text="Where the fact-check is published"),
+            "claimReviewed": serializers.CharField(),
+            "datePublished": serializers.DateField(required=False),
+            "author": serializers.DictField(help_text="Organization: FACTCHECK_PUBLISHER, SITE_URL"),
+            "itemReviewed": serializers.DictField(help_text="Claim: speaker, appearances"),
+            "reviewRating": serializers.DictField(
+                help_text="Rating: alternateName, ratingValue on a 1 (false) to 5 (true) scale"
+            ),
+        }
+
+
+CLAIM_REVIEW_JSONLD = OpenApiResponse(
+    response=ClaimReviewSerializer, description="schema.org ClaimReview JSON-LD"
+)
+
+
+class ClaimReviewView(APIView):
+    """schema.org ClaimReview JSON-LD of the claim's published fact-check.
+
+    409 while the claim has no published verdict, or while our fact-check of it
+    has no ``published_url`` (POST /publish/ sets it).
+    """
+
+    @extend_schema(responses={200: CLAIM_REVIEW_JSONLD})
     def get(self, request: Request, pk: int) -> Response:
         claim = selectors.claim_detail(claim_id=pk)
         if not claim.verdict:
@@ -353,10 +414,68 @@ class ClaimReviewView(APIView):
                 f"Claim {pk} has no published verdict yet (it is {claim.status}).",
                 data=workflow.current_state(claim),
             )
-        review = claimreview.claim_review_jsonld(
-            claim=claim,
-            verdict=selectors.latest_approved_verdict(claim_id=pk),
-            site_url=settings.SITE_URL,
-            publisher=settings.FACTCHECK_PUBLISHER or urlsplit(settings.SITE_URL).netloc,
-        )
+        if not claimreview.export_url(claim):
+            raise Conflict(
+                f"Claim {pk} has no published_url: POST /api/v1/claims/{pk}/publish/ {{url}} "
+                "with the page where the fact-check is published.",
+                data=workflow.current_state(claim),
+            )
+        review = claim_review_of(claim, selectors.latest_approved_verdict(claim_id=pk))
         return Response(review, content_type="application/ld+json")
+
+
+class PublishInputSerializer(StrictSerializer):
+    url = serializers.URLField(
+        max_length=2000,
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text="The http(s) page where the fact-check is published",
+    )
+
+
+class PublishView(APIView):
+    """Editors and integration keys: say where the claim's fact-check is published (its ClaimReview url).
+
+    409 while the claim has no approved verdict; the same url again changes nothing.
+    """
+
+    # The CMS reports the page it put the fact-check on, with the key it writes articles with.
+    required_scopes = scopes.ARTICLES_WRITE
+
+    @extend_schema(request=PublishInputSerializer, responses=ClaimSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        actor = actor_of(request)
+        review.check_may_publish(actor=actor)
+        selectors.check_claim_exists(claim_id=pk)
+        data = validated(PublishInputSerializer, request)
+        review.do_publish_claim(claim_id=pk, url=data["url"], actor=actor)
+        return claim_response(pk)
+
+
+class ClaimReviewFeedView(generics.ListAPIView):
+    """ClaimReview JSON-LD of every published fact-check whose verdict or publication changed since."""
+
+    filter_backends: list[Any] = []
+    queryset = Claim.objects.none()  # for the schema; the real one comes from the selector
+
+    def get_queryset(self) -> Any:
+        params = text_params(self.request, ("since",))
+        return selectors.claimreview_feed(since=parse_since("since", params["since"]))
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        claims = list(page if page is not None else [])
+        verdicts = selectors.latest_approved_verdicts(claim_ids=[claim.pk for claim in claims])
+        return self.get_paginated_response([claim_review_of(c, verdicts.get(c.pk)) for c in claims])
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "since",
+                OpenApiTypes.DATETIME,
+                description="Changes at or after this ISO 8601 date or date-time; all when left out",
+            )
+        ],
+        responses={200: ClaimReviewSerializer(many=True)},
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)

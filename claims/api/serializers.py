@@ -156,6 +156,7 @@ class ClaimSerializer(serializers.ModelSerializer):
             "verdict_at",
             "review_url",
             "review_publisher",
+            "published_url",
             "assignee",
             "version",
             "first_seen",

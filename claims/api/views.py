@@ -6,9 +6,8 @@ from typing import Any
 
 from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import generics, status
-from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -16,7 +15,10 @@ from rest_framework.views import APIView
 from claims import ingest, jobs, selectors
 from claims.errors import InvalidInput, PayloadTooLarge
 from claims.models import ArticleRevision, Claim
+from integrations import scopes
+from integrations.models import Integration
 
+from .params import StrictOrderingFilter, check_id, parse_since, text_params
 from .review_views import actor_of
 from .serializers import (
     ArticleInputSerializer,
@@ -38,17 +40,60 @@ def _check_request_size(request: Request) -> None:
         raise PayloadTooLarge(f"Request body is larger than {settings.MAX_ARTICLE_BYTES} bytes.")
 
 
+ARTICLE_EXAMPLE = OpenApiExample(
+    "An article from the CMS",
+    request_only=True,
+    value={
+        "external_id": "cms-2026-0412",
+        "url": "https://daily.example.com/economy/jobs",
+        "title": "Jobless rate at record low, minister says",
+        "outlet": "Daily Example",
+        "published_at": "2026-03-30T07:00:00Z",
+        "body": "Unemployment fell to 3.5% in March, the lowest since 1974, "
+        "Labour Minister Jane Smith said on Monday.",
+        "format": "text",
+    },
+)
+
+
 class ArticleListCreateView(generics.ListAPIView):
-    """List articles, newest first, or submit one (idempotent on ``external_id``)."""
+    """List articles, newest first, or submit one (idempotent on ``external_id``).
+
+    ``external_id`` finds an article by the CMS's own id: an API key sees only its
+    integration's articles (the id is unique per integration); people see all.
+    """
+
+    required_scopes = {"GET": scopes.CLAIMS_READ, "POST": scopes.ARTICLES_WRITE}
 
     serializer_class = ArticleSummarySerializer
-    filter_backends = [OrderingFilter]
+    filter_backends = [StrictOrderingFilter]
     ordering_fields = ["created_at", "published_at", "id"]
 
     def get_queryset(self) -> Any:
-        return selectors.article_list()
+        params = text_params(self.request, ("external_id",))
+        auth = self.request.auth
+        return selectors.article_list(
+            external_id=params["external_id"] or None,
+            integration=auth if isinstance(auth, Integration) else None,
+        )
 
-    @extend_schema(request=ArticleInputSerializer, responses={200: ArticleSerializer, 201: ArticleSerializer})
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "external_id",
+                OpenApiTypes.STR,
+                description="The CMS's id of the article; an API key finds only its own integration's",
+            )
+        ]
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        request=ArticleInputSerializer,
+        responses={200: ArticleSerializer, 201: ArticleSerializer},
+        examples=[ARTICLE_EXAMPLE],
+    )
     def post(self, request: Request) -> Response:
         _check_request_size(request)
         if not isinstance(request.data, dict):
@@ -92,6 +137,8 @@ class JobDetailView(APIView):
 class ArticleRetryView(APIView):
     """Editors and integrations: try a failed extraction again (409 unless it failed)."""
 
+    required_scopes = scopes.ARTICLES_WRITE
+
     @extend_schema(request=None, responses=ArticleSerializer)
     def post(self, request: Request, pk: int) -> Response:
         ingest.do_retry_extraction(article_id=pk, actor=actor_of(request))
@@ -112,6 +159,11 @@ CLAIM_FILTERS = [
     OpenApiParameter("speaker", OpenApiTypes.STR, description="Speaker name, case-insensitive"),
     OpenApiParameter("outlet", OpenApiTypes.STR, description="Outlet name or id"),
     OpenApiParameter("q", OpenApiTypes.STR, description="Text search in claim text and speaker"),
+    OpenApiParameter(
+        "updated_since",
+        OpenApiTypes.DATETIME,
+        description="Claims changed at or after this ISO 8601 date or date-time (400 if unreadable)",
+    ),
 ]
 
 
@@ -119,7 +171,7 @@ class ClaimListView(generics.ListAPIView):
     """Claims, highest priority first, each with its current appearances."""
 
     serializer_class = ClaimSerializer
-    filter_backends = [OrderingFilter]
+    filter_backends = [StrictOrderingFilter]
     ordering_fields = [
         "priority",
         "score",
@@ -132,13 +184,11 @@ class ClaimListView(generics.ListAPIView):
     ordering = ["-priority", "-id"]
 
     def get_queryset(self) -> Any:
-        params = self.request.query_params
-        filters = {
-            key: params.get(key, "").strip()
-            for key in ("article", "status", "kind", "speaker", "outlet", "q")
-        }
-        if filters["article"] and not filters["article"].isdigit():
-            raise InvalidInput("article must be an integer id.")
+        filters: dict[str, Any] = text_params(
+            self.request, ("article", "status", "kind", "speaker", "outlet", "q", "updated_since")
+        )
+        check_id("article", filters["article"])
+        filters["updated_since"] = parse_since("updated_since", filters["updated_since"])
         if filters["status"] and filters["status"] not in (*Claim.Status.values, "open"):
             raise InvalidInput(f"Unknown status {filters['status']!r}.")
         if filters["kind"] and filters["kind"] not in Claim.Kind.values:
