@@ -12,11 +12,12 @@ other articles of the same outlet; such lines are dropped as boilerplate.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Collection
 
 from .annotate import annotate
 from .attribution import Attributor
-from .clean import clean, line_key
+from .clean import HtmlRefused, clean, line_key
 from .features import tokenize
 from .language import detect_language, looks_binary
 from .model import THRESHOLD, blended_logits, score_sentences, sigmoid
@@ -43,6 +44,10 @@ EXTRACTOR_VERSION = "1.6.0"
 MIN_CLAIM_WORDS = 5
 #: A line shorter than this without a full stop is a headline or a label, never a claim.
 HEADLINE_WORDS = 15
+#: Check-worthy sentences filed as claims per article; the rest stay plain sentences. Each
+#: claim costs a similarity search and database rows when filed; news articles have a few
+#: dozen (the seeds: 24 on average), a 2 MB dump of sentences could have 20,000.
+MAX_CLAIMS_PER_ARTICLE = 500
 _SENTENCE_END = frozenset(".!?…\"”’')")
 _SUPPORTED = frozenset({"en"})
 
@@ -66,7 +71,11 @@ def extract(
     if looks_binary(body):
         return _failed("", "input looks like binary data, not text")
 
-    text, removed = clean(body, fmt, outlet_lines)
+    notes: list[str] = []
+    try:
+        text, removed = clean(body, fmt, outlet_lines, notes)
+    except HtmlRefused as exc:
+        return _failed("", str(exc))
     if not text.strip():
         reason = "no article text left after removing boilerplate" if removed else "empty text"
         return ExtractionResult(
@@ -79,7 +88,7 @@ def extract(
             text=text,
             version=EXTRACTOR_VERSION,
             status="done",
-            reason=f"language {language} is not supported",
+            reason="; ".join([*notes, f"language {language} is not supported"]),
             language=language,
             removed=removed,
         )
@@ -114,6 +123,9 @@ def extract(
                 figures=ann.figures,
             )
         )
+    note = _cap_claims(sentences)
+    if note:
+        notes.append(note)
     result = ExtractionResult(
         text=text,
         version=EXTRACTOR_VERSION,
@@ -122,8 +134,29 @@ def extract(
         removed=removed,
     )
     if not result.claims:
-        result.reason = "no check-worthy sentences found"
+        notes.append("no check-worthy sentences found")
+    result.reason = "; ".join(notes)
     return result
+
+
+def _cap_claims(sentences: list[Sentence]) -> str:
+    """Keep the ``MAX_CLAIMS_PER_ARTICLE`` highest-scoring claims, earlier first on a tie.
+
+    The others stay as sentences, marked not check-worthy; the note says so.
+    """
+    worthy = [k for k, s in enumerate(sentences) if s.check_worthy]
+    if len(worthy) <= MAX_CLAIMS_PER_ARTICLE:
+        return ""
+    worthy.sort(key=lambda k: (-sentences[k].score, k))
+    for k in worthy[MAX_CLAIMS_PER_ARTICLE:]:
+        s = sentences[k]
+        sentences[k] = dataclasses.replace(
+            s, check_worthy=False, reasons=(*s.reasons, "not filed: over the claim limit of the article")
+        )
+    return (
+        f"{MAX_CLAIMS_PER_ARTICLE} of {len(worthy):,} check-worthy sentences filed as claims "
+        "(the highest scores); the rest are kept as sentences"
+    )
 
 
 def _failed(text: str, reason: str) -> ExtractionResult:

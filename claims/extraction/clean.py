@@ -1,8 +1,10 @@
 """Turn a scraped article into clean story text and a list of what was dropped.
 
-HTML goes through trafilatura (precision-oriented) first; the plain-text
-result then goes through the same line-level boilerplate filter as plain-text
-input. The filter looks at signals that do not depend on one outlet's wording:
+HTML goes through trafilatura (precision-oriented) first, once
+:func:`limit_html` has bounded its size, its number of elements and the
+attributes of each element; the plain-text result then goes through the same
+line-level boilerplate filter as plain-text input. The filter looks at
+signals that do not depend on one outlet's wording:
 
 * a line repeated inside the article, or listed in ``outlet_lines`` (lines the
   outlet prints in many other articles);
@@ -390,9 +392,127 @@ def clean_text(body: str, outlet_lines: Collection[str] = ()) -> tuple[str, list
     return "\n\n".join(kept), removed
 
 
+# ------------------------------------------------------------------ HTML limits
+
+#: Longer HTML is refused before parsing. Article extraction costs about 2 s per MB of
+#: ordinary HTML on one core (trafilatura 2.3); the API takes bodies up to 2 MiB.
+MAX_HTML_CHARS = 4_000_000
+#: More start tags than this are refused before parsing: trafilatura spends 50-250 µs per
+#: element (the seed articles as HTML have one per 90 characters, 22,000 in 2 MB).
+MAX_HTML_ELEMENTS = 50_000
+#: Attributes kept per element; the rest are dropped before parsing. libxml2 compares each
+#: attribute of an element with all the earlier ones: one element with 50,000 attributes took
+#: 12.6 s to clean, 100,000 took 56 s.
+MAX_HTML_ATTRIBUTES = 100
+#: An element with more child elements than this is refused. trafilatura's article search
+#: is quadratic in the links or inline elements of one paragraph (libxml2 merging the text
+#: nodes of ``//p//text()``): 4,000 took 2.2 s, 8,000 took 8.6 s.
+MAX_HTML_CHILDREN = 2_000
+
+
+class HtmlRefused(ValueError):
+    """HTML too large or too complex to hand to the parser; the message says why."""
+
+
+# Tokens as an HTML5 tokenizer (and libxml2 2.14, which follows it) reads them: comments,
+# <!...> and <?...> declarations, start and end tags with their attributes (a quoted value
+# may hold ">"), and bogus "</..." comments. Every part is possessive or lazy with one way to
+# match, so the scan reads each character a fixed number of times.
+_HTML_ATTRIBUTE = (
+    r"[^\t\n\f\r />][^\t\n\f\r />=]*+"
+    r"(?:[\t\n\f\r ]*+=[\t\n\f\r ]*+(?:\"[^\"]*+\"?|'[^']*+'?|[^\t\n\f\r >]*+))?"
+)
+_HTML_ATTRIBUTE_RE = re.compile(_HTML_ATTRIBUTE)
+_MARKUP_RE = re.compile(
+    r"<!--(?:-?>|.*?--!?>|.*)"
+    r"|<[!?][^>]*+>?"
+    r"|<(?P<end>/?)(?P<name>[A-Za-z][^\t\n\f\r />]*+)"
+    rf"(?P<attrs>(?:[\t\n\f\r ]++|/(?!>)|{_HTML_ATTRIBUTE})*+)(?P<close>/?>)?"
+    r"|</[^>]*+>?",
+    re.DOTALL,
+)
+# Elements whose content is text up to their end tag (libxml2: also in svg and math, and
+# not after a self-closing "<script/>"; <noscript> content is parsed as tags).
+_RAW_TEXT = frozenset({"script", "style", "xmp", "iframe", "noembed", "noframes", "title", "textarea"})
+_RAW_END_RE = {name: re.compile(rf"</{name}[\t\n\f\r />]", re.IGNORECASE) for name in _RAW_TEXT}
+
+
+def limit_html(html: str) -> tuple[str, str]:
+    """``html`` with at most ``MAX_HTML_ATTRIBUTES`` attributes per element; a note when any were dropped.
+
+    Raises :class:`HtmlRefused` when the page is longer than ``MAX_HTML_CHARS``,
+    has more than ``MAX_HTML_ELEMENTS`` elements or an element with more than
+    ``MAX_HTML_CHILDREN`` children. Ordinary pages come back unchanged.
+    """
+    if len(html) > MAX_HTML_CHARS:
+        raise HtmlRefused(f"HTML of {len(html):,} characters is over the limit of {MAX_HTML_CHARS:,}")
+    elements = 0
+    cuts: list[tuple[int, int]] = []  # (start, end) of the attribute text dropped from a tag
+    pos = 0
+    while (lt := html.find("<", pos)) >= 0:
+        m = _MARKUP_RE.match(html, lt)
+        if m is None:
+            pos = lt + 1
+            continue
+        pos = m.end()
+        name = m.group("name")
+        if name is None or m.group("end"):
+            continue
+        elements += 1
+        # every attribute takes at least two characters, so only long tags need counting
+        if m.end("attrs") - m.start("attrs") > 2 * MAX_HTML_ATTRIBUTES:
+            attrs = _HTML_ATTRIBUTE_RE.finditer(html, m.start("attrs"), m.end("attrs"))
+            kept = next(itertools.islice(attrs, MAX_HTML_ATTRIBUTES - 1, None), None)
+            if kept is not None and next(attrs, None) is not None:
+                cuts.append((kept.end(), m.end("attrs")))
+        raw = name.lower()
+        if raw == "plaintext" and m.group("close") == ">":
+            break
+        if raw in _RAW_TEXT and m.group("close") == ">":
+            end = _RAW_END_RE[raw].search(html, pos)
+            if end is None:
+                break
+            pos = end.start()
+    if elements > MAX_HTML_ELEMENTS:
+        raise HtmlRefused(f"HTML has {elements:,} elements, over the limit of {MAX_HTML_ELEMENTS:,}")
+    note = ""
+    if cuts:
+        parts: list[str] = []
+        pos = 0
+        for a, b in cuts:
+            parts.append(html[pos:a])
+            pos = b
+        parts.append(html[pos:])
+        html = " ".join(parts)  # a space keeps "/>" apart from an unquoted value before it
+        elements_cut = f"{len(cuts):,} HTML element{'s' if len(cuts) > 1 else ''}"
+        note = f"attributes after the first {MAX_HTML_ATTRIBUTES} dropped from {elements_cut}"
+    if elements > MAX_HTML_CHILDREN:
+        _check_children(html)
+    return html, note
+
+
+def _check_children(html: str) -> None:
+    from lxml import etree
+    from lxml import html as lxml_html
+
+    # bytes: a str with an XML encoding declaration is refused by lxml
+    parser = lxml_html.HTMLParser(encoding="utf-8")
+    try:
+        root = lxml_html.document_fromstring(html.encode("utf-8", "replace"), parser=parser)
+    except etree.ParserError:
+        return  # nothing to parse ("Document is empty"): trafilatura finds no text either
+    widest = max((len(el) for el in root.iter()), default=0)
+    if widest > MAX_HTML_CHILDREN:
+        raise HtmlRefused(
+            f"HTML has an element with {widest:,} child elements, over the limit of {MAX_HTML_CHILDREN:,}"
+        )
+
+
 def html_to_text(html: str) -> str:
     """Main article text of an HTML page via trafilatura (precision-oriented); '' when none found."""
     import trafilatura
+    from trafilatura.deduplication import LRUCache
+    from trafilatura.settings import LRU_SIZE
 
     text = trafilatura.extract(
         html,
@@ -401,7 +521,10 @@ def html_to_text(html: str) -> str:
         include_tables=False,
         include_images=False,
         include_links=False,
-        deduplicate=True,
+        # a cache of this page's own segments: ``deduplicate=True`` shares one cache across
+        # the whole process, so a page's text depended on the pages extracted before it
+        # (the same page three times in a row: 14,780, 13,844 and 12,908 characters)
+        deduplicate=LRUCache(maxsize=LRU_SIZE),
         output_format="txt",
     )
     if not text:
@@ -409,7 +532,20 @@ def html_to_text(html: str) -> str:
     return text
 
 
-def clean(body: str, fmt: str = "text", outlet_lines: Collection[str] = ()) -> tuple[str, list[RemovedBlock]]:
+def clean(
+    body: str,
+    fmt: str = "text",
+    outlet_lines: Collection[str] = (),
+    notes: list[str] | None = None,
+) -> tuple[str, list[RemovedBlock]]:
+    """Clean story text and removed blocks of a text or HTML body.
+
+    HTML over the limits above raises :class:`HtmlRefused`; a note on what the
+    limits dropped is appended to ``notes``.
+    """
     if fmt == "html":
+        body, note = limit_html(body)
+        if note and notes is not None:
+            notes.append(note)
         body = html_to_text(body)
     return clean_text(body, outlet_lines)

@@ -26,6 +26,9 @@ one process, CPU time:
   sentence; the quotation's speaker is carried over to every sentence in it
   by :mod:`.attribution`) and keeps ``–BLOOMBERG`` with its sentence.
 
+The scan reads every character a fixed number of times whatever the input
+(runs of stops, quotes or initials included), so its time is linear.
+
 This splitter is used: offsets are exact by construction (no re-alignment),
 line breaks are hard boundaries, and claims inside long quotations stay
 separately reviewable. sentencex is not imported at run time.
@@ -42,8 +45,13 @@ def _words(s: str) -> frozenset[str]:
     return frozenset(s.split())
 
 
-_CANDIDATE_RE = re.compile(r"(?:[.!?]+|…)[\"”’')\]]*(?=\s)")
-_STOP_RE = re.compile(r"[.!?…]")  # the first character of every candidate
+# A candidate: a run of stops (or one "…"), the closing quotes/brackets after it, then whitespace.
+# The look-behind lets a run start only at its first stop and every quantifier is possessive, so
+# the scan reads each character a fixed number of times. The plain pattern
+# ``(?:[.!?]+|…)[\"”’')\]]*(?=\s)`` retried at every stop of a run not followed by whitespace and
+# each retry read the rest of the run: 10,000 "." or "!" took 1.1 s, 40,000 took 18 s (now 2 ms,
+# and 65 ms for 1.5 million). Both find the same candidates.
+_CANDIDATE_RE = re.compile(r"(?:[.!?](?<![.!?].)[.!?]*+|…)[\"”’')\]]*+(?=\s)")
 _WORD_BEFORE_RE = re.compile(r"([A-Za-z][A-Za-z.]{0,14})\.$")
 
 # Abbreviations written with a capital (titles, months, days, company suffixes).
@@ -68,14 +76,18 @@ _OPENERS = _words(
     """
 )
 _NEXT_WORD_RE = re.compile(r"[\"“‘'(\[]*([^\s\"“‘'(\[]+)")
+_OPEN_QUOTES = "\"“‘'(["
+_OPEN_QUOTES_RE = re.compile(r"[\"“‘'(\[]*+")
 
 
 def _can_start(text: str, i: int) -> bool:
     """True when the text at ``i`` can begin a sentence (capital, digit, currency, or a quote before one)."""
     n = len(text)
     j = i
-    while j < n and text[j] in "\"“‘'([":
-        j += 1
+    if i < n and text[i] in _OPEN_QUOTES:
+        # skipped in one step: a character at a time, 2 MB of opening quotes took 0.1 s
+        m = _OPEN_QUOTES_RE.match(text, i)
+        j = m.end() if m else i
     if j >= n:
         return False
     c = text[j]
@@ -108,27 +120,10 @@ def _is_abbreviation(text: str, stop: int, next_start: int) -> bool:
     return False
 
 
-def _candidates(par: str) -> Iterator[re.Match[str]]:
-    """The matches of ``_CANDIDATE_RE.finditer(par)``, found by jumping from stop to stop."""
-    pos = 0
-    search = _STOP_RE.search
-    match = _CANDIDATE_RE.match
-    while True:
-        stop = search(par, pos)
-        if stop is None:
-            return
-        m = match(par, stop.start())
-        if m is None:
-            pos = stop.start() + 1
-        else:
-            yield m
-            pos = m.end()
-
-
 def _boundaries(par: str) -> Iterator[int]:
     """End offsets (exclusive) of sentences inside one paragraph line."""
     n = len(par)
-    for m in _candidates(par):
+    for m in _CANDIDATE_RE.finditer(par):
         end = m.end()
         j = end
         while j < n and par[j].isspace():
