@@ -326,15 +326,18 @@ def _get_one(
     except FetchError as exc:
         exc.url = exc.url or url
         raise
-    except httpx.TimeoutException as exc:
-        phase = (
-            "connecting to" if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout) else "reading from"
-        )
-        raise FetchError(f"timed out {phase} {_host(url)}", kind="timeout", url=url) from exc
     except httpx.HTTPError as exc:
-        raise FetchError(
-            f"could not fetch {_host(url)}: {exc or type(exc).__name__}", kind="connection", url=url
-        ) from exc
+        raise _fetch_error(exc, url, reading="reading from", doing="fetch") from exc
+
+
+def _fetch_error(exc: httpx.HTTPError, url: str, *, reading: str, doing: str) -> FetchError:
+    """httpx's error as a FetchError with a reason a person can read: a timeout, or a connection failure."""
+    if isinstance(exc, httpx.TimeoutException):
+        phase = "connecting to" if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout) else reading
+        return FetchError(f"timed out {phase} {_host(url)}", kind="timeout", url=url)
+    return FetchError(
+        f"could not {doing} {_host(url)}: {exc or type(exc).__name__}", kind="connection", url=url
+    )
 
 
 def _read_capped(response: httpx.Response, url: str, limit: int, deadline: float) -> bytes:
@@ -452,15 +455,8 @@ def post(
     except FetchError as exc:
         exc.url = exc.url or current
         raise
-    except httpx.TimeoutException as exc:
-        phase = (
-            "connecting to" if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout) else "waiting for"
-        )
-        raise FetchError(f"timed out {phase} {_host(current)}", kind="timeout", url=current) from exc
     except httpx.HTTPError as exc:
-        raise FetchError(
-            f"could not post to {_host(current)}: {exc or type(exc).__name__}", kind="connection", url=current
-        ) from exc
+        raise _fetch_error(exc, current, reading="waiting for", doing="post to") from exc
 
 
 def _read_prefix(response: httpx.Response, limit: int, deadline: float) -> tuple[bytes, bool]:
