@@ -152,6 +152,9 @@ class _Filing:
     touched: set[int] = field(default_factory=set)
     created: list[Claim] = field(default_factory=list)
     repeated: list[Claim] = field(default_factory=list)
+    # Changes to known claims, written together in id order at the end: rows updated in sentence
+    # order deadlocked against other filings and the priority consumer, which go in id order.
+    updates: dict[int, dict[str, Any]] = field(default_factory=dict)
     source_changed: dict[int, revisions.Change] = field(default_factory=dict)
 
     def record(self) -> None:
@@ -283,6 +286,8 @@ def _file_sentences(
         )
         filing.touched.add(claim.pk)
 
+    for claim_id in sorted(filing.updates):
+        Claim.objects.filter(pk=claim_id).update(**filing.updates[claim_id])
     paired = revisions.pair_changes(gone=earlier, added=added)
     still_here = set(
         Appearance.objects.filter(article=article, current=True).values_list("claim_id", flat=True)
@@ -304,12 +309,12 @@ def _claim_for_sentence(
     decision = matching.match_sentence(sentence.text, figures)
     if decision.claim is not None:
         claim = decision.claim
-        update: dict[str, Any] = {"last_seen": max(filter(None, [claim.last_seen, seen_at]))}
+        update = filing.updates.setdefault(claim.pk, {})
+        update["last_seen"] = max(filter(None, [claim.last_seen, update.get("last_seen"), seen_at]))
         if not claim.speaker and speaker:
-            update["speaker"] = speaker
-        Claim.objects.filter(pk=claim.pk).update(**update)
+            update.setdefault("speaker", speaker)
         if claim.verdict and not _repeat_announced(claim=claim, article=article, filing=filing):
-            Claim.objects.filter(pk=claim.pk).update(repeated_at=timezone.now())
+            update["repeated_at"] = timezone.now()
             filing.repeated.append(claim)
         return claim, decision.score
 
@@ -331,9 +336,8 @@ def _claim_for_sentence(
         do_link_claims(from_claim=claim, to_claim=other, kind=ClaimLink.Kind.SUGGESTED_MATCH, score=score)
     for other, score in decision.conflicts:
         do_link_claims(from_claim=claim, to_claim=other, kind=ClaimLink.Kind.FIGURE_CONFLICT, score=score)
-    if decision.conflicts:
-        # The older claims now have a conflict too: their priority shows it.
-        do_refresh_claim_stats(claim_ids=[other.pk for other, _ in decision.conflicts])
+    # The older claims now have a conflict too: their priority shows it (refreshed with the rest).
+    filing.touched.update(other.pk for other, _ in decision.conflicts)
     return claim, None
 
 
