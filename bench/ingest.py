@@ -308,24 +308,29 @@ def http_status(url: str) -> int:
         return exc.code
 
 
-def post_article(url: str, key: str, payload: dict[str, Any]) -> tuple[int, int | None, str]:
-    """(status, article id, error); retried on connection errors and 5xx."""
+def post_article(url: str, key: str, payload: dict[str, Any]) -> tuple[int, int | None, str, int]:
+    """(status, article id, error, 429 answers); waits as Retry-After says, retries 5xx a few times."""
     data = json.dumps(payload).encode()
     headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
-    status, error = 0, ""
-    for attempt in range(3):
+    status, error, throttled, failures = 0, "", 0, 0
+    while failures < 3 and throttled < 100:
         req = urllib.request.Request(url, data=data, method="POST", headers=headers)
         try:
             with _opener.open(req, timeout=60) as resp:
-                return int(resp.status), int(json.loads(resp.read())["id"]), ""
+                return int(resp.status), int(json.loads(resp.read())["id"]), "", throttled
         except urllib.error.HTTPError as exc:
             status, error = exc.code, exc.read()[:300].decode(errors="replace")
-            if exc.code < 500 and exc.code != 429:
+            if exc.code == 429:  # the API's throttle (API_THROTTLE_RATE): wait as told, then again
+                throttled += 1
+                time.sleep(min(60.0, float(exc.headers.get("Retry-After") or 1)))
+                continue
+            if exc.code < 500:
                 break
         except OSError as exc:
             status, error = 0, str(exc)
-        time.sleep(0.5 * (attempt + 1))
-    return status, None, error
+        failures += 1
+        time.sleep(0.5 * failures)
+    return status, None, error, throttled
 
 
 class Poster(threading.Thread):
@@ -337,9 +342,13 @@ class Poster(threading.Thread):
         self.ids: list[int] = []
         self.errors: list[str] = []
         self.finished_at: float | None = None
+        self.throttled = 0
+        self.lock = threading.Lock()
 
     def one(self, payload: dict[str, Any]) -> None:
-        status, article_id, error = post_article(self.url, self.key, payload)
+        status, article_id, error, throttled = post_article(self.url, self.key, payload)
+        with self.lock:
+            self.throttled += throttled
         if article_id is not None and status in (200, 201):
             self.ids.append(article_id)  # list.append is atomic
         else:
@@ -556,6 +565,8 @@ def run(args: argparse.Namespace, payloads: list[dict[str, Any]], logdir: Path) 
     problems = worker_log_problems(logdir)
     for line in problems[:10]:
         log(f"log: {line}")
+    for line in poster.errors[:5]:
+        log(f"POST failed: {line}")
     done = len(poster.ids)
     start_mb, end_mb = sum(rss_start or [0.0]), sum(rss_end)
     return {
@@ -570,6 +581,7 @@ def run(args: argparse.Namespace, payloads: list[dict[str, Any]], logdir: Path) 
         "extractor_version": summary.pop("extractor_version"),
         "embeddings": not args.no_embeddings,
         "post_errors": len(poster.errors),
+        "post_throttled": poster.throttled,
         "post_seconds": round(posted_at - started, 1),
         "rss_per_worker_mb": [[round(a, 1) for a in rss_start or []], [round(b, 1) for b in rss_end]],
         "rss_peak_mb": round(rss_peak, 1),
