@@ -86,9 +86,11 @@ def check_article_fields(*, data: ArticleInput) -> None:
     for name, limit in FIELD_LIMITS.items():
         value = getattr(data, name)
         if len(value) > limit:
-            raise InvalidInput(f"{name} is longer than {limit} characters.", data={"fields": {name: [limit]}})
+            message = f"{name} is longer than {limit} characters."
+            raise InvalidInput(message, data={"fields": {name: [message]}})
         if "\x00" in value:
-            raise InvalidInput(f"{name} contains a null character.")
+            message = f"{name} contains a null character."
+            raise InvalidInput(message, data={"fields": {name: [message]}})
 
 
 def do_ingest_article(*, data: ArticleInput, actor: Actor | None = None) -> IngestResult:

@@ -26,11 +26,15 @@ urlpatterns = [
 
 def handler404(request: HttpRequest, exception: Exception) -> HttpResponse:
     if request.path.startswith("/api/"):
-        return JsonResponse({"error": "not_found", "detail": "No such endpoint or object."}, status=404)
+        return JsonResponse(
+            {"error": "not_found", "detail": "No such endpoint or object.", "fields": {}}, status=404
+        )
     return page_not_found(request, exception)
 
 
 def handler500(request: HttpRequest) -> HttpResponse:
     if request.path.startswith("/api/"):
-        return JsonResponse({"error": "server_error", "detail": "Internal server error."}, status=500)
+        return JsonResponse(
+            {"error": "server_error", "detail": "Internal server error.", "fields": {}}, status=500
+        )
     return server_error(request)

@@ -191,6 +191,7 @@ def test_a_cms_key_lacking_claims_review_is_told_that_it_takes_a_reviewer(cms_cl
     assert refused.json() == {
         "error": "forbidden",
         "detail": "This key lacks the scope claims:review.",
+        "fields": {},
         "required_scope": REVIEW,
         "required_role": "reviewer",
     }

@@ -518,7 +518,7 @@ def test_the_same_feed_twice_is_409(editor: User, client_for: Any, feed_payload:
 
     assert response.status_code == 409
     detail = f"This feed is already followed (feed {first['id']})."
-    assert response.json() == {"error": "conflict", "detail": detail, "feed": first["id"]}
+    assert response.json() == {"error": "conflict", "detail": detail, "fields": {}, "feed": first["id"]}
 
 
 def test_the_feed_list_takes_a_fixed_number_of_queries(

@@ -320,7 +320,7 @@ def test_an_unknown_claim_is_404_with_json(edna: APIClient, action: str) -> None
     }[action]
     response = edna.post(f"/api/v1/claims/9999/{action}/", {k: payload[k] for k in fields}, format="json")
     assert response.status_code == 404
-    assert response.json() == {"error": "not_found", "detail": "Claim 9999 does not exist."}
+    assert response.json() == {"error": "not_found", "detail": "Claim 9999 does not exist.", "fields": {}}
 
 
 @pytest.mark.parametrize("path", ["events", "evidence", "verdicts", "claimreview"])

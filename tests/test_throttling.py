@@ -54,7 +54,11 @@ def test_a_key_over_its_rate_gets_429_with_retry_after_and_the_error_body(
 
     assert response.status_code == 429
     assert response["Retry-After"] == "60"
-    assert response.json() == {"error": "throttled", "detail": "Too many requests. Try again in 60 s."}
+    assert response.json() == {
+        "error": "throttled",
+        "detail": "Too many requests. Try again in 60 s.",
+        "fields": {},
+    }
 
 
 def test_the_budget_comes_back_when_the_window_has_passed(cms_client: APIClient, tiny_rate: None) -> None:

@@ -1,4 +1,10 @@
-"""One place where domain errors and framework errors become JSON HTTP answers."""
+"""One place where domain errors and framework errors become JSON HTTP answers.
+
+Every error of every endpoint has one shape: ``{"error": code, "detail":
+message, "fields": {field: [messages]}}``; ``fields`` is empty when no
+particular field is at fault. A few errors add keys of their own beside these
+(a 409 names the claim's current version, for example).
+"""
 
 from __future__ import annotations
 
@@ -15,10 +21,10 @@ from claims.errors import DomainError
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
-        return Response({"error": exc.code, "detail": exc.message, **exc.data}, status=exc.status)
+        return Response(error_body(exc.code, exc.message, **exc.data), status=exc.status)
     if isinstance(exc, RequestDataTooBig):
         return Response(
-            {"error": "too_large", "detail": "Request body is too large."},
+            error_body("too_large", "Request body is too large."),
             status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         )
     if isinstance(exc, Http404):
@@ -27,11 +33,17 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        response.data = {"error": "invalid", "detail": _first_message(exc.detail), "fields": exc.detail}
+        fields = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        response.data = error_body("invalid", _first_message(exc.detail), fields=fields)
     elif isinstance(exc, exceptions.APIException):
         detail = response.data.get("detail", str(exc)) if isinstance(response.data, dict) else str(exc)
-        response.data = {"error": exc.default_code, "detail": str(detail)}
+        response.data = error_body(str(exc.default_code), str(detail))
     return response
+
+
+def error_body(code: str, detail: str, *, fields: Any = None, **extra: Any) -> dict[str, Any]:
+    """The error body every endpoint answers with."""
+    return {"error": code, "detail": detail, "fields": fields or {}, **extra}
 
 
 def _first_message(detail: Any) -> str:

@@ -18,12 +18,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from claims import curation, selectors
+from claims.actors import Actor
 from claims.errors import InvalidInput, NotFound
 from claims.models import Claim, ClaimEvent
 from integrations import scopes
 
 from .params import is_id
-from .review_views import actor_of
+from .prechecks import ClaimWriteView, actor_of
 from .serializers import (
     ClaimDetailSerializer,
     ClaimEventSerializer,
@@ -125,10 +126,18 @@ class UndoInput(StrictSerializer):
     event = serializers.IntegerField(min_value=1, help_text="The merge or split event to undo")
 
 
-class MergeView(APIView):
+class _CurationView(ClaimWriteView):
+    """Curation takes an editor, checked as curation checks it, before the body is read."""
+
+    def check_who(self, actor: Actor) -> None:
+        curation.check_editor(actor=actor, doing=self.doing)
+
+
+class MergeView(_CurationView):
     """Editors: fold this claim into another one (its appearances move over; it leaves the queue)."""
 
     required_scopes = scopes.CLAIMS_REVIEW
+    doing = "merge claims"
 
     @extend_schema(request=MergeInput, responses=ChangeResponse)
     def post(self, request: Request, pk: int) -> Response:
@@ -140,10 +149,11 @@ class MergeView(APIView):
         return _changed(target.pk, event)
 
 
-class SplitView(APIView):
+class SplitView(_CurationView):
     """Editors: move some appearances of this claim to a new claim."""
 
     required_scopes = scopes.CLAIMS_REVIEW
+    doing = "split claims"
 
     @extend_schema(request=SplitInput, responses=ChangeResponse)
     def post(self, request: Request, pk: int) -> Response:
@@ -154,10 +164,11 @@ class SplitView(APIView):
         return _changed(int(event.data["new_claim"]), event)
 
 
-class UndoView(APIView):
+class UndoView(_CurationView):
     """Editors: undo a merge or a split recorded on this claim."""
 
     required_scopes = scopes.CLAIMS_REVIEW
+    doing = "undo merges and splits"
 
     @extend_schema(request=UndoInput, responses=ChangeResponse)
     def post(self, request: Request, pk: int) -> Response:

@@ -9,11 +9,10 @@ claim's current state, so the client can reload and retry).
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.contrib.auth.models import User
 from django.core.validators import URLValidator
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -23,13 +22,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from claims import claimreview, review, selectors, workflow
-from claims.actors import Actor
 from claims.errors import Conflict
 from claims.models import Claim, Evidence, Verdict
 from integrations import scopes
-from integrations.models import Integration
 
 from .params import parse_since, text_params
+from .prechecks import ClaimWriteView, actor_of
 from .serializers import (
     ClaimEventSerializer,
     ClaimSerializer,
@@ -37,11 +35,6 @@ from .serializers import (
     StrictSerializer,
     VerdictSerializer,
 )
-
-
-def actor_of(request: Request) -> Actor:
-    integration = request.auth if isinstance(request.auth, Integration) else None
-    return Actor(user=cast(User, request.user), integration=integration)
 
 
 def validated(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
@@ -176,10 +169,12 @@ class NextClaimView(APIView):
         return claim_response(claim.pk)
 
 
-class AssignView(APIView):
+class AssignView(ClaimWriteView):
     """Editor: assign a new or in-review claim to a reviewer."""
 
     required_scopes = scopes.CLAIMS_REVIEW
+    min_role = workflow.MIN_ROLE[workflow.Action.ASSIGN]
+    doing = "assign claims"
 
     @extend_schema(request=AssignInputSerializer, responses=ClaimSerializer)
     def post(self, request: Request, pk: int) -> Response:
@@ -194,10 +189,12 @@ class AssignView(APIView):
         return claim_response(pk)
 
 
-class ReleaseView(APIView):
+class ReleaseView(ClaimWriteView):
     """The assignee hands a claim in review back to the queue."""
 
     required_scopes = scopes.CLAIMS_REVIEW
+    min_role = workflow.MIN_ROLE[workflow.Action.RELEASE]
+    doing = "release a claim"
 
     @extend_schema(request=ReleaseInputSerializer, responses=ClaimSerializer)
     def post(self, request: Request, pk: int) -> Response:
@@ -208,10 +205,12 @@ class ReleaseView(APIView):
         return claim_response(pk)
 
 
-class VerdictView(APIView):
+class VerdictView(ClaimWriteView):
     """Propose a verdict (or, without second review, publish it). Needs a rationale and a primary source."""
 
     required_scopes = scopes.CLAIMS_REVIEW
+    min_role = workflow.MIN_ROLE[workflow.Action.PROPOSE]
+    doing = "propose a claim"
 
     @extend_schema(request=VerdictInputSerializer, responses=ClaimSerializer)
     def post(self, request: Request, pk: int) -> Response:
@@ -226,10 +225,12 @@ class VerdictView(APIView):
         return claim_response(pk)
 
 
-class ApproveView(APIView):
+class ApproveView(ClaimWriteView):
     """Editor other than the verdict's author: publish the proposed verdict."""
 
     required_scopes = scopes.CLAIMS_REVIEW
+    min_role = workflow.MIN_ROLE[workflow.Action.APPROVE]
+    doing = "approve a claim"
 
     @extend_schema(request=VersionInputSerializer, responses=ClaimSerializer)
     def post(self, request: Request, pk: int) -> Response:
@@ -238,10 +239,12 @@ class ApproveView(APIView):
         return claim_response(pk)
 
 
-class RejectView(APIView):
+class RejectView(ClaimWriteView):
     """Editor other than the verdict's author: send the verdict back to review with a comment."""
 
     required_scopes = scopes.CLAIMS_REVIEW
+    min_role = workflow.MIN_ROLE[workflow.Action.REJECT]
+    doing = "reject a claim"
 
     @extend_schema(request=RejectInputSerializer, responses=ClaimSerializer)
     def post(self, request: Request, pk: int) -> Response:
@@ -252,10 +255,12 @@ class RejectView(APIView):
         return claim_response(pk)
 
 
-class DismissView(APIView):
+class DismissView(ClaimWriteView):
     """Editor: not a checkable claim."""
 
     required_scopes = scopes.CLAIMS_REVIEW
+    min_role = workflow.MIN_ROLE[workflow.Action.DISMISS]
+    doing = "dismiss a claim"
 
     @extend_schema(request=DismissInputSerializer, responses=ClaimSerializer)
     def post(self, request: Request, pk: int) -> Response:
@@ -266,10 +271,12 @@ class DismissView(APIView):
         return claim_response(pk)
 
 
-class ReopenView(APIView):
+class ReopenView(ClaimWriteView):
     """Editor: reopen a verified, disputed or dismissed claim."""
 
     required_scopes = scopes.CLAIMS_REVIEW
+    min_role = workflow.MIN_ROLE[workflow.Action.REOPEN]
+    doing = "reopen a claim"
 
     @extend_schema(request=ReopenInputSerializer, responses=ClaimSerializer)
     def post(self, request: Request, pk: int) -> Response:
@@ -331,10 +338,11 @@ class _ClaimChildList(generics.ListAPIView):
         return claim_id
 
 
-class EvidenceView(_ClaimChildList):
+class EvidenceView(ClaimWriteView, _ClaimChildList):
     """The sources of a claim, primary ones first; POST adds one (any reviewer)."""
 
     required_scopes = {"GET": scopes.CLAIMS_READ, "POST": scopes.CLAIMS_REVIEW}
+    doing = "add evidence"
 
     serializer_class = EvidenceSerializer
 

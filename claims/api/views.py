@@ -19,7 +19,7 @@ from integrations import scopes
 from integrations.models import Integration
 
 from .params import StrictOrderingFilter, check_id, parse_since, text_params
-from .review_views import actor_of
+from .prechecks import actor_of
 from .serializers import (
     ArticleInputSerializer,
     ArticleRevisionSerializer,
