@@ -285,6 +285,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation documents its error answers (one body, see claims.api.schema_errors).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "claims.api.schema_errors.add_error_responses",
+    ],
     # Fields with the same name and different choices get names of their own in the schema.
     "ENUM_NAME_OVERRIDES": {
         "VerdictStateEnum": "claims.models.Verdict.State",
