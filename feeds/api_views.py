@@ -20,11 +20,13 @@ from .models import Feed
 
 
 class FeedInputSerializer(StrictSerializer):
-    url = serializers.CharField(
+    url = serializers.URLField(
         max_length=2000, help_text="http:// or https:// address of an RSS or Atom feed"
     )
     outlet = serializers.CharField(max_length=200, help_text="Name of the outlet; created when new")
     every_minutes = serializers.IntegerField(
+        min_value=services.MIN_INTERVAL_MINUTES,
+        max_value=services.MAX_INTERVAL_MINUTES,
         required=False,
         allow_null=True,
         default=None,

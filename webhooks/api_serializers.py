@@ -9,6 +9,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from claims.api.serializers import StrictSerializer
+
 from . import payloads
 from .models import WebhookDelivery, WebhookEndpoint
 
@@ -47,16 +49,19 @@ class WebhookEndpointCreatedSerializer(WebhookEndpointSerializer):
         read_only_fields = fields
 
 
-class WebhookEndpointInputSerializer(serializers.Serializer):
+class WebhookEndpointInputSerializer(StrictSerializer):
     url = serializers.CharField(max_length=2000, help_text="An http or https URL the server may reach")
     events = serializers.ListField(child=serializers.CharField(), required=False, help_text=EVENTS_HELP)
     description = serializers.CharField(required=False, allow_blank=True, max_length=200)
     integration = serializers.CharField(
-        required=False, help_text="Admins only: the integration the endpoint is for (an API key's own)"
+        required=False,
+        allow_blank=True,
+        max_length=100,
+        help_text="Admins only: the integration the endpoint is for; a key's endpoints are its own",
     )
 
 
-class WebhookEndpointPatchSerializer(serializers.Serializer):
+class WebhookEndpointPatchSerializer(StrictSerializer):
     url = serializers.CharField(required=False, max_length=2000)
     events = serializers.ListField(child=serializers.CharField(), required=False, help_text=EVENTS_HELP)
     description = serializers.CharField(required=False, allow_blank=True, max_length=200)

@@ -27,6 +27,7 @@ from .api_serializers import (
 from .models import WebhookDelivery, WebhookEndpoint
 
 TAGS = ["webhooks"]
+MAX_NAME = 100  # an integration name, as the model stores it
 
 
 def scope_of(request: Request) -> Integration | None:
@@ -72,6 +73,11 @@ class WebhookListView(generics.GenericAPIView):
     def post(self, request: Request) -> Response:
         scope = scope_of(request)
         data = body_of(request)
+        named = data.get("integration")
+        if named is not None and (not isinstance(named, str) or len(named) > MAX_NAME):
+            raise endpoints.invalid(
+                "integration", f"An integration's name is text of at most {MAX_NAME} characters."
+            )
         integration = scope if scope is not None else self._named_integration(data.get("integration"))
         endpoint = endpoints.do_create_endpoint(
             integration=integration,

@@ -51,14 +51,22 @@ class EventFeedView(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("after", OpenApiTypes.INT, description="Only events with a larger id (0: all)"),
+            OpenApiParameter(
+                "after",
+                {"type": "integer", "minimum": 0},
+                description="Only events with a larger id (0: all)",
+            ),
             OpenApiParameter(
                 "type",
                 OpenApiTypes.STR,
                 description="Only these event types, comma-separated or repeated",
                 enum=EventType.values(),
             ),
-            OpenApiParameter("limit", OpenApiTypes.INT, description=f"Page size, at most {MAX_LIMIT}"),
+            OpenApiParameter(
+                "limit",
+                {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
+                description=f"Page size, at most {MAX_LIMIT}",
+            ),
         ],
         responses=EventPageSerializer,
     )

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -81,8 +80,17 @@ class SimilarView(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("text", OpenApiTypes.STR, required=True, description="The sentence to look up"),
-            OpenApiParameter("limit", OpenApiTypes.INT, description=f"1..{MAX_SIMILAR}, default 5"),
+            OpenApiParameter(
+                "text",
+                {"type": "string", "minLength": 1, "maxLength": MAX_QUERY_CHARS, "pattern": r"\S"},
+                required=True,
+                description="The sentence to look up",
+            ),
+            OpenApiParameter(
+                "limit",
+                {"type": "integer", "minimum": 1, "maximum": MAX_SIMILAR},
+                description=f"1..{MAX_SIMILAR}, default 5",
+            ),
         ],
         responses=SimilarResponse,
     )

@@ -23,7 +23,9 @@ def text_params(request: Request, names: tuple[str, ...]) -> dict[str, str]:
     """The named parameters, stripped ("" when absent); a NUL byte in any parameter is refused."""
     for key, values in request.query_params.lists():
         if "\x00" in key or any("\x00" in value for value in values):
-            raise InvalidInput(f"{key.replace(chr(0), '')}: NUL bytes are not allowed in query parameters.")
+            name = key.replace(chr(0), "")
+            message = "NUL bytes are not allowed in query parameters."
+            raise InvalidInput(f"{name}: {message}", data={"fields": {name: [message]}})
     return {name: request.query_params.get(name, "").strip() for name in names}
 
 
@@ -84,3 +86,12 @@ class StrictOrderingFilter(OrderingFilter):
                 "schema": {"type": "array", "items": {"type": "string", "enum": self.accepted(view)}},
             }
         ]
+
+
+# ?since= takes a date or a date-time (ISO 8601), so the schema cannot say format date-time;
+# left empty it is the same as left out.
+SINCE_SCHEMA = {
+    "type": "string",
+    "anyOf": [{"format": "date-time"}, {"format": "date"}, {"maxLength": 0}],
+    "example": "2026-03-30T07:00:00Z",
+}

@@ -14,7 +14,6 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.validators import URLValidator
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
@@ -26,7 +25,7 @@ from claims.errors import Conflict
 from claims.models import Claim, Evidence, Verdict
 from integrations import scopes
 
-from .params import parse_since, text_params
+from .params import SINCE_SCHEMA, parse_since, text_params
 from .prechecks import ClaimWriteView, actor_of
 from .serializers import (
     ClaimEventSerializer,
@@ -119,7 +118,9 @@ class ReopenInputSerializer(StrictSerializer):
 
 
 class BulkInputSerializer(StrictSerializer):
-    ids = serializers.ListField(child=serializers.IntegerField(min_value=1), max_length=workflow.BULK_MAX_IDS)
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), min_length=1, max_length=workflow.BULK_MAX_IDS
+    )
     action = serializers.ChoiceField(choices=[str(action) for action in workflow.BULK_ACTIONS])
     reason = reason_field("Needed for dismiss and reopen")
     user = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
@@ -479,7 +480,7 @@ class ClaimReviewFeedView(generics.ListAPIView):
         parameters=[
             OpenApiParameter(
                 "since",
-                OpenApiTypes.DATETIME,
+                SINCE_SCHEMA,
                 description="Changes at or after this ISO 8601 date or date-time; all when left out",
             )
         ],

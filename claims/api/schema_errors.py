@@ -7,7 +7,8 @@ operation under /api/v1/, each with the statuses that operation can answer:
 - every operation: 401 (no or a bad key), 403 (a missing scope or role),
   429 (throttled, with Retry-After) and 500;
 - an operation with parameters or a request body: 400 naming the field;
-- an operation on one object (a path parameter): 404;
+- an operation on one object (a path parameter), or a page of a list (a
+  page past the end): 404;
 - an operation that writes: 409 (a stale version or a state that does not
   allow the change);
 - an operation with a request body: 413 (too large) and 415 (not JSON).
@@ -81,7 +82,8 @@ def statuses_for(method: str, path: str, operation: dict[str, Any]) -> list[str]
     codes = ["401", "403", "429", "500"]
     if has_params or has_body:
         codes.append("400")
-    if "{" in path:
+    names = {parameter.get("name") for parameter in operation.get("parameters", [])}
+    if "{" in path or "page" in names:
         codes.append("404")
     if method in WRITES:
         codes.append("409")
@@ -106,6 +108,11 @@ def add_error_responses(result: dict[str, Any], generator: Any, request: Any, pu
             },
             **({"headers": _RETRY_AFTER} if code == "429" else {}),
         }
+    for schema in components.get("schemas", {}).values():
+        for prop in schema.get("properties", {}).values():
+            # A URL that may be empty: the format lives in anyOf, not on the property itself.
+            if {"maxLength": 0} in prop.get("anyOf", []):
+                prop.pop("format", None)
     for path, item in result.get("paths", {}).items():
         if not path.startswith("/api/v1/"):
             continue

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -21,14 +22,72 @@ from claims.models import (
 
 
 class StrictSerializer(serializers.Serializer):
-    """Refuses fields it does not know, so a typo never silently drops data."""
+    """Refuses fields it does not know, so a typo never silently drops data, and values of the
+    wrong JSON type: ``"body": 0`` is an error, not the text "0", as the schema says."""
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, dict):
             unknown = sorted(set(data) - set(self.fields))
             if unknown:
                 raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+            wrong = {
+                name: [message]
+                for name, value in data.items()
+                if (message := json_type_error(self.fields[name], value)) is not None
+            }
+            if wrong:
+                raise serializers.ValidationError(wrong)
         return super().to_internal_value(data)
+
+
+def json_type_error(field: serializers.Field, value: Any) -> str | None:
+    """Why ``value`` is not of the JSON type the schema gives ``field``; None when it is."""
+    if value is None:
+        return None  # null is the field's own decision (allow_null)
+    expected: tuple[type, ...]
+    if isinstance(field, serializers.BooleanField):
+        expected, name = (bool,), "true or false"
+    elif isinstance(field, serializers.IntegerField):
+        expected, name = (int,), "a whole number"
+    elif isinstance(field, serializers.FloatField | serializers.DecimalField):
+        expected, name = (int, float), "a number"
+    elif isinstance(field, serializers.ListField | serializers.MultipleChoiceField):
+        expected, name = (list,), "a list"
+    elif isinstance(field, serializers.DictField):
+        expected, name = (dict,), "an object"
+    elif isinstance(field, serializers.CharField | serializers.ChoiceField | serializers.DateTimeField):
+        expected, name = (str,), "a string"
+    else:
+        return None
+    if isinstance(value, bool) and bool not in expected:
+        return f"Expected {name}, got true or false."
+    if not isinstance(value, expected):
+        return f"Expected {name}."
+    if isinstance(field, serializers.ListField) and isinstance(value, list):
+        for item in value:
+            if item is not None and (problem := json_type_error(field.child, item)) is not None:
+                return f"Each item: {problem}"
+    return None
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "anyOf": [{"format": "uri"}, {"maxLength": 0}],
+        "description": "A URL, or empty when none",
+    }
+)
+class UrlOrEmptyField(serializers.URLField):
+    """A URL that may be empty (an article without an address, a claim not yet fact-checked elsewhere)."""
+
+
+class BlankUrlsModelSerializer(serializers.ModelSerializer):
+    """Model URL fields that may be blank are documented as a URL or an empty string."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.URLField: UrlOrEmptyField,
+    }
 
 
 class ArticleInputSerializer(StrictSerializer):
@@ -43,7 +102,7 @@ class ArticleInputSerializer(StrictSerializer):
     format = serializers.ChoiceField(choices=["text", "html"], required=False, default="text")
 
 
-class ArticleSerializer(serializers.ModelSerializer):
+class ArticleSerializer(BlankUrlsModelSerializer):
     outlet = serializers.CharField(source="outlet.name", default="", read_only=True)
     claim_count = serializers.SerializerMethodField()
 
@@ -78,7 +137,7 @@ class ArticleSerializer(serializers.ModelSerializer):
         return sum(1 for s in article.sentences if s.get("check_worthy"))
 
 
-class ArticleSummarySerializer(serializers.ModelSerializer):
+class ArticleSummarySerializer(BlankUrlsModelSerializer):
     outlet = serializers.CharField(source="outlet.name", default="", read_only=True)
 
     class Meta:
@@ -127,10 +186,12 @@ class PreviouslyCheckedSerializer(serializers.Serializer):
     publisher = serializers.CharField()
 
 
-class ClaimSerializer(serializers.ModelSerializer):
+class ClaimSerializer(BlankUrlsModelSerializer):
     appearances = serializers.SerializerMethodField()
     outlets = serializers.SerializerMethodField()
-    assignee = serializers.CharField(source="assignee.username", default=None, read_only=True)
+    assignee = serializers.CharField(
+        source="assignee.username", default=None, read_only=True, allow_null=True
+    )
     previously_checked = serializers.SerializerMethodField(
         help_text="The verdict this claim already has (ours or an imported fact-check), or null"
     )
@@ -292,8 +353,10 @@ class VerdictSerializer(serializers.ModelSerializer):
 
 
 class ClaimEventSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.username", default=None, read_only=True)
-    integration = serializers.CharField(source="integration.name", default=None, read_only=True)
+    actor = serializers.CharField(source="actor.username", default=None, read_only=True, allow_null=True)
+    integration = serializers.CharField(
+        source="integration.name", default=None, read_only=True, allow_null=True
+    )
 
     class Meta:
         model = ClaimEvent

@@ -18,7 +18,7 @@ from claims.models import ArticleRevision, Claim
 from integrations import scopes
 from integrations.models import Integration
 
-from .params import StrictOrderingFilter, check_id, parse_since, text_params
+from .params import SINCE_SCHEMA, StrictOrderingFilter, check_id, parse_since, text_params
 from .prechecks import actor_of
 from .serializers import (
     ArticleInputSerializer,
@@ -161,7 +161,7 @@ CLAIM_FILTERS = [
     OpenApiParameter("q", OpenApiTypes.STR, description="Text search in claim text and speaker"),
     OpenApiParameter(
         "updated_since",
-        OpenApiTypes.DATETIME,
+        SINCE_SCHEMA,
         description="Claims changed at or after this ISO 8601 date or date-time (400 if unreadable)",
     ),
 ]
