@@ -79,7 +79,7 @@ def do_extract_article(*, article_id: int, revision: int | None = None, force: b
         )
         return Article.objects.get(pk=article.pk)
 
-    with transaction.atomic():
+    with transaction.atomic(), matching.batched_term_counts():
         locked = Article.objects.select_for_update().get(pk=article.pk)
         if locked.revision != article.revision:
             # The body changed while we were extracting; the newer task will do the work.

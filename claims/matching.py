@@ -19,7 +19,9 @@ import hashlib
 import json
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -314,29 +316,78 @@ def _drop_postings(claim: Claim, terms: Iterable[str]) -> None:
     _add_df(ids, -1)
 
 
-def _add_df(term_ids: list[int], delta: int) -> None:
-    """Count tokens in or out, plus the document counter, in one statement.
+# Term counts of the current unit of work (see batched_term_counts); None outside one.
+_pending_df: ContextVar[dict[int, int] | None] = ContextVar("pending_df", default=None)
 
-    Rows are written in term order so concurrent indexers lock them in the same order.
+
+@contextmanager
+def batched_term_counts() -> Iterator[None]:
+    """Gather the document-frequency changes of a unit of work and write them once, at its end.
+
+    Filing an article indexes many claims; writing each claim's counts as it
+    goes would hold row locks on shared terms (and on the document counter)
+    from the first claim to the commit, in an order no other filing shares:
+    two workers filing at once then deadlock. Gathered, they are written in
+    one statement in term order just before the commit, so concurrent
+    filings wait briefly for each other and never deadlock. Use it inside
+    the transaction; nested uses join the outer one.
     """
+    if _pending_df.get() is not None:
+        yield
+        return
+    token = _pending_df.set({})
+    try:
+        yield
+        pending = _pending_df.get() or {}
+    finally:
+        _pending_df.reset(token)
+    _write_df(pending)
+
+
+def _add_df(term_ids: list[int], delta: int) -> None:
+    """Count tokens in or out, plus the document counter (now, or at the end of a batch)."""
     counts: dict[int, int] = {DOC_COUNT_TERM: delta}
     for t in term_ids:
         counts[t] = delta
+    pending = _pending_df.get()
+    if pending is None:
+        _write_df(counts)
+        return
+    for term, change in counts.items():
+        pending[term] = pending.get(term, 0) + change
+
+
+def _write_df(counts: dict[int, int]) -> None:
+    """Apply count changes with rows in term order, so concurrent writers lock them alike.
+
+    Increments are one upsert. When some counts go down, the existing rows are
+    locked first (in term order, one statement), then counted up and down:
+    every row the later statements touch is then already held or new.
+    """
+    items = sorted((term, change) for term, change in counts.items() if change)
+    if not items:
+        return
     table = connection.ops.quote_name(TermStat._meta.db_table)
-    items = sorted(counts.items())
+    ups = [(term, change) for term, change in items if change > 0]
+    downs = [(term, change) for term, change in items if change < 0]
     with connection.cursor() as cursor:
-        if delta > 0:
-            values = ", ".join(["(%s, %s)"] * len(items))
+        if downs and connection.features.has_select_for_update:
+            marks = ", ".join(["%s"] * len(items))
+            cursor.execute(
+                f"SELECT term FROM {table} WHERE term IN ({marks}) ORDER BY term FOR UPDATE",
+                [term for term, _ in items],
+            )
+        if ups:
+            values = ", ".join(["(%s, %s)"] * len(ups))
             cursor.execute(
                 f"INSERT INTO {table} (term, df) VALUES {values} "
                 f"ON CONFLICT (term) DO UPDATE SET df = {table}.df + excluded.df",
-                [v for pair in items for v in pair],
+                [v for pair in ups for v in pair],
             )
-        else:
-            marks = ", ".join(["%s"] * len(items))
+        for term, change in downs:
             cursor.execute(
-                f"UPDATE {table} SET df = CASE WHEN df > 0 THEN df - 1 ELSE 0 END WHERE term IN ({marks})",
-                [t for t, _ in items],
+                f"UPDATE {table} SET df = CASE WHEN df + %s > 0 THEN df + %s ELSE 0 END WHERE term = %s",
+                [change, change, term],
             )
 
 
