@@ -331,7 +331,7 @@ def _claim_for_sentence(
         last_seen=seen_at,
     )
     filing.created.append(claim)
-    matching.index_claim(claim)
+    matching.index_claim(claim, vector=decision.vector, new=True)
     for other, score in decision.suggestions:
         do_link_claims(from_claim=claim, to_claim=other, kind=ClaimLink.Kind.SUGGESTED_MATCH, score=score)
     for other, score in decision.conflicts:

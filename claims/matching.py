@@ -96,6 +96,8 @@ class MatchDecision:
     score: float = 0.0
     suggestions: list[tuple[Claim, float]] = field(default_factory=list)
     conflicts: list[tuple[Claim, float]] = field(default_factory=list)
+    # The sentence's embedding, when it was looked up with one: indexing it as a new claim reuses it.
+    vector: np.ndarray | None = field(default=None, compare=False, repr=False)
 
 
 def thresholds() -> tuple[float, float]:
@@ -114,7 +116,7 @@ def match_sentence(text: str, figures: Sequence[dict[str, Any]] = ()) -> MatchDe
     query = make_query(text, figures)
     auto, suggest = thresholds()
     scored = [s for s in search(query) if s.score >= suggest]
-    decision = MatchDecision()
+    decision = MatchDecision(vector=query.vector)
     if not scored:
         return decision
     claims = Claim.objects.filter(merged_into__isnull=True).in_bulk([s.claim_id for s in scored])
@@ -243,8 +245,14 @@ def _postings(chosen: list[str], df: dict[str, int], ids: dict[int, str]) -> lis
 # --- Keeping the index -------------------------------------------------------------
 
 
-def index_claim(claim: Claim, *, vector: np.ndarray | None = None, headline: str | None = None) -> None:
+def index_claim(
+    claim: Claim, *, vector: np.ndarray | None = None, headline: str | None = None, new: bool = False
+) -> None:
     """(Re)index a claim's tokens, figures and embedding. Call inside the transaction that saves it.
+
+    ``vector`` is the embedding of the claim's text when the caller has it
+    already (a sentence looked up before it became a claim); ``new`` says the
+    claim was created in this transaction and has no index yet.
 
     ``headline`` is further text that names the claim (an imported fact-check's
     headline): its tokens and its embedding find the claim too, while the
@@ -254,7 +262,7 @@ def index_claim(claim: Claim, *, vector: np.ndarray | None = None, headline: str
     """
     if headline is None and claim.review_headline:
         headline = claim.review_headline
-    old = ClaimIndex.objects.filter(claim=claim).values_list("terms", "vector").first()
+    old = None if new else ClaimIndex.objects.filter(claim=claim).values_list("terms", "vector").first()
     text_terms = similarity.document_terms(claim.text)
     extra_vectors: np.ndarray | None = None
     if headline is None:
@@ -275,15 +283,16 @@ def index_claim(claim: Claim, *, vector: np.ndarray | None = None, headline: str
         vector = np.vstack([np.asarray(vector, dtype=np.float32).reshape(1, -1), extra_vectors])
     if old is not None:
         _drop_postings(claim, old[0])
-    ClaimIndex.objects.update_or_create(
-        claim=claim,
-        defaults={
-            "terms": terms,
-            "figures": [list(k) for k in keys],
-            "vector": embeddings.to_bytes(vector) if vector is not None else None,
-            "model": embeddings.MODEL_NAME if vector is not None else "",
-        },
-    )
+    row = {
+        "terms": terms,
+        "figures": [list(k) for k in keys],
+        "vector": embeddings.to_bytes(vector) if vector is not None else None,
+        "model": embeddings.MODEL_NAME if vector is not None else "",
+    }
+    if new:
+        ClaimIndex.objects.create(claim=claim, **row)
+    else:
+        ClaimIndex.objects.update_or_create(claim=claim, defaults=row)
     ClaimTerm.objects.bulk_create(
         [ClaimTerm(term=term_id(t), claim=claim) for t in terms], ignore_conflicts=True
     )
