@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Appearance, Article, Claim, ClaimEvent, ClaimLink, Evidence, Outlet, Verdict
+from .models import Appearance, Article, Claim, ClaimEvent, ClaimLink, Evidence, Outlet, Rating, Verdict
 
 
 @admin.register(Outlet)
@@ -61,3 +61,12 @@ class ClaimEventAdmin(admin.ModelAdmin):
 
 admin.site.register(ClaimLink)
 admin.site.register(Verdict)
+
+
+@admin.register(Rating)
+class RatingAdmin(admin.ModelAdmin):
+    """The desk's rating scale. A rating in use cannot be deleted; turn it off (active) instead."""
+
+    list_display = ["label", "name", "leads_to", "value", "position", "active"]
+    list_editable = ["position", "active"]
+    ordering = ["position", "id"]

@@ -35,8 +35,10 @@ FALSE_RATINGS = frozenset(
 
 
 # The numeric scale of the ratings we export (schema.org Rating): 1 (false) to 5 (true).
-# Our two outcomes sit at its ends; an imported rating is placed only when it says
-# plainly true or false, and otherwise goes out as its text alone.
+# A verdict rated on the desk's scale (claims.ratings) takes its rating's value; a
+# verdict without a rating sits at an end (verified 5, disputed 1); an imported
+# rating is placed only when it says plainly true or false, and otherwise goes out
+# as its text alone.
 WORST_RATING = 1
 BEST_RATING = 5
 RATING_VALUES: dict[str, int] = {Claim.Status.VERIFIED: BEST_RATING, Claim.Status.DISPUTED: WORST_RATING}
@@ -228,10 +230,17 @@ def claim_review_jsonld(
         item["firstAppearance"] = _creative_work(
             min(appearances, key=lambda a: (a.article.published_at or a.article.created_at, a.pk))
         )
-    rating: dict[str, Any] = {"@type": "Rating", "alternateName": _rating_name(claim.verdict)}
-    value = RATING_VALUES.get(
-        claim.verdict if claim.verdict in Verdict.Value.values else rating_status(claim.verdict)
-    )
+    scale = verdict.rating if verdict is not None else None
+    rating: dict[str, Any] = {
+        "@type": "Rating",
+        "alternateName": scale.label if scale is not None else _rating_name(claim.verdict),
+    }
+    if scale is not None:
+        value = scale.value  # the desk's scale; None for a rating off it (Unproven)
+    else:
+        value = RATING_VALUES.get(
+            claim.verdict if claim.verdict in Verdict.Value.values else rating_status(claim.verdict)
+        )
     if value is not None:
         rating.update(ratingValue=value, bestRating=BEST_RATING, worstRating=WORST_RATING)
     if verdict is not None:

@@ -176,6 +176,8 @@ class Claim(models.Model):
     # The verdict shown to the outside world: our latest approved verdict, or the
     # rating of an imported fact-check (stored as given).
     verdict = models.CharField(max_length=200, blank=True)
+    # The rating (a name from the desk's scale) of that verdict; empty for a verdict given without one.
+    rating = models.CharField(max_length=50, blank=True)
     verdict_at = models.DateTimeField(null=True, blank=True)
     review_url = models.URLField(max_length=2000, blank=True)
     review_publisher = models.CharField(max_length=200, blank=True)
@@ -324,6 +326,42 @@ class Evidence(models.Model):
         return self.title or self.url
 
 
+class Rating(models.Model):
+    """One step of the desk's rating scale (admins edit it in the admin site).
+
+    A verdict carries a rating ("Mostly true", "Misleading"...); the rating
+    says which status the claim takes (verified or disputed) and its numeric
+    schema.org ratingValue on a 1 (false) to 5 (true) scale; a rating outside
+    that scale (Unproven) has none.
+    """
+
+    name = models.SlugField(max_length=50, unique=True, help_text="What the API sends: mostly-true")
+    label = models.CharField(max_length=100, help_text="What people read: Mostly true")
+    description = models.TextField(blank=True)
+    leads_to = models.CharField(max_length=10, choices=[("verified", "Verified"), ("disputed", "Disputed")])
+    value = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="ClaimReview ratingValue, 1 (false) to 5 (true); empty when off the scale",
+    )
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order on forms and in the API")
+    active = models.BooleanField(default=True, help_text="Offered for new verdicts; old verdicts keep theirs")
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(leads_to__in=["verified", "disputed"]), name="rating_leads_to_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(value__isnull=True) | Q(value__gte=1, value__lte=5), name="rating_value_on_scale"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
 class Verdict(models.Model):
     """A proposed or decided verdict. Every revision is kept; the latest approved one is shown."""
 
@@ -338,6 +376,14 @@ class Verdict(models.Model):
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="verdicts")
     value = models.CharField(max_length=10, choices=Value.choices)
+    rating = models.ForeignKey(
+        Rating,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="From the desk's scale",
+    )
     rationale = models.TextField()
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

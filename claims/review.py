@@ -14,7 +14,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from . import roles, workflow
+from . import ratings, roles, workflow
 from .actors import Actor
 from .errors import Conflict, Forbidden, InvalidInput
 from .events import EventType, record_event
@@ -86,13 +86,21 @@ def check_verdict_basis(*, claim: Claim, value: str, rationale: str) -> str:
 
 
 def do_propose_verdict(
-    *, claim_id: int, version: int | None, value: str, rationale: str, actor: Actor
+    *,
+    claim_id: int,
+    version: int | None,
+    value: str | None,
+    rationale: str,
+    actor: Actor,
+    rating: str | None = None,
 ) -> Verdict:
-    """Record a verdict revision.
+    """Record a verdict revision: an outcome (verified or disputed), a rating from the scale, or both.
 
     With ``REQUIRE_SECOND_REVIEW`` it waits for another editor's approval;
     without it, it is published at once.
     """
+    judgement = ratings.resolve(verdict=value, rating=rating)
+    value = judgement.value
     second_review = settings.REQUIRE_SECOND_REVIEW
     action = workflow.Action.PROPOSE if second_review else workflow.Action.DECIDE
     with transaction.atomic():
@@ -109,6 +117,7 @@ def do_propose_verdict(
         verdict = Verdict.objects.create(
             claim=claim,
             value=value,
+            rating=judgement.rating,
             rationale=rationale,
             author=actor.user,
             state=Verdict.State.PROPOSED if second_review else Verdict.State.APPROVED,
@@ -122,16 +131,22 @@ def do_propose_verdict(
             actor=actor,
             target=target,
             reason=rationale,
-            data={"verdict": verdict.pk, "value": value},
-            updates={} if second_review else {"verdict": value, "verdict_at": now},
+            data={"verdict": verdict.pk, "value": value, "rating": _rating_name(verdict)},
+            updates={}
+            if second_review
+            else {"verdict": value, "rating": _rating_name(verdict), "verdict_at": now},
         )
     return verdict
+
+
+def _rating_name(verdict: Verdict) -> str:
+    return verdict.rating.name if verdict.rating else ""
 
 
 def _pending_verdict(*, claim: Claim) -> Verdict | None:
     return (
         Verdict.objects.filter(claim=claim, state=Verdict.State.PROPOSED)
-        .select_related("author")
+        .select_related("author", "rating")
         .order_by("-created_at", "-id")
         .first()
     )
@@ -164,8 +179,13 @@ def do_approve_verdict(*, claim_id: int, version: int | None, actor: Actor) -> V
             action=workflow.Action.APPROVE,
             actor=actor,
             target=target,
-            data={"verdict": verdict.pk, "value": verdict.value, "author": _username(verdict.author)},
-            updates={"verdict": verdict.value, "verdict_at": now},
+            data={
+                "verdict": verdict.pk,
+                "value": verdict.value,
+                "rating": _rating_name(verdict),
+                "author": _username(verdict.author),
+            },
+            updates={"verdict": verdict.value, "rating": _rating_name(verdict), "verdict_at": now},
         )
         Verdict.objects.filter(pk=verdict.pk).update(
             state=Verdict.State.APPROVED, decided_by=actor.user, decided_at=now

@@ -188,7 +188,7 @@ def claim_verdicts(*, claim_id: int) -> QuerySet[Verdict]:
     """Every verdict revision of a claim, newest first."""
     return (
         Verdict.objects.filter(claim_id=claim_id)
-        .select_related("author", "decided_by")
+        .select_related("author", "decided_by", "rating")
         .order_by("-created_at", "-id")
     )
 
@@ -206,9 +206,10 @@ def latest_approved_verdict(*, claim_id: int) -> Verdict | None:
 def latest_approved_verdicts(*, claim_ids: Sequence[int]) -> dict[int, Verdict]:
     """The latest approved verdict of each claim, in one query."""
     latest: dict[int, Verdict] = {}
-    for verdict in Verdict.objects.filter(claim_id__in=claim_ids, state=Verdict.State.APPROVED).order_by(
-        "claim_id", "-decided_at", "-id"
-    ):
+    approved = Verdict.objects.filter(claim_id__in=claim_ids, state=Verdict.State.APPROVED).select_related(
+        "rating"
+    )
+    for verdict in approved.order_by("claim_id", "-decided_at", "-id"):
         latest.setdefault(verdict.claim_id, verdict)
     return latest
 

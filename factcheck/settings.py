@@ -293,6 +293,7 @@ SPECTACULAR_SETTINGS = {
     # Fields with the same name and different choices get names of their own in the schema.
     "ENUM_NAME_OVERRIDES": {
         "VerdictStateEnum": "claims.models.Verdict.State",
+        "VerdictEnum": "claims.models.Verdict.Value",
         "ReextractionJobStateEnum": "claims.models.ReextractionJob.State",
         "ArticleFormatEnum": "claims.models.Article.Format",
     },

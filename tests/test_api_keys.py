@@ -59,6 +59,7 @@ ENDPOINTS: dict[tuple[str, str], str | None] = {
     ("api:claim-claimreview", "GET"): READ,
     ("api:claim-publish", "POST"): WRITE,
     ("api:claimreview-feed", "GET"): READ,
+    ("api:rating-list", "GET"): READ,
     ("api:claim-similar", "GET"): READ,
     ("api:claim-related", "GET"): READ,
     ("api:claim-merge", "POST"): REVIEW,

@@ -20,9 +20,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from claims import claimreview, review, selectors, workflow
+from claims import claimreview, ratings, review, selectors, workflow
 from claims.errors import Conflict
-from claims.models import Claim, Evidence, Verdict
+from claims.models import Claim, Evidence, Rating, Verdict
 from integrations import scopes
 
 from .params import SINCE_SCHEMA, parse_since, text_params
@@ -90,7 +90,16 @@ class EvidenceInputSerializer(StrictSerializer):
 
 
 class VerdictInputSerializer(StrictSerializer):
-    verdict = serializers.ChoiceField(choices=Verdict.Value.choices)
+    verdict = serializers.ChoiceField(
+        choices=Verdict.Value.choices,
+        required=False,
+        help_text="verified or disputed; may be left out when a rating is given (the rating decides)",
+    )
+    rating = serializers.SlugField(
+        max_length=50,
+        required=False,
+        help_text="A name from the scale (GET /api/v1/ratings/); must agree with verdict if both are given",
+    )
     rationale = reason_field("What the primary sources show")
     version = version_field()
 
@@ -219,7 +228,8 @@ class VerdictView(ClaimWriteView):
         review.do_propose_verdict(
             claim_id=pk,
             version=data["version"],
-            value=data["verdict"],
+            value=data.get("verdict"),
+            rating=data.get("rating"),
             rationale=data["rationale"],
             actor=actor_of(request),
         )
@@ -488,3 +498,18 @@ class ClaimReviewFeedView(generics.ListAPIView):
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
+
+
+class RatingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Rating
+        fields = ["name", "label", "description", "leads_to", "value"]
+        read_only_fields = fields
+
+
+class RatingListView(APIView):
+    """The desk's rating scale, in order: what a verdict's ``rating`` may be, and what each one means."""
+
+    @extend_schema(responses=RatingSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        return Response(RatingSerializer(ratings.scale(), many=True).data)

@@ -214,6 +214,7 @@ class ClaimSerializer(BlankUrlsModelSerializer):
             "outlet_count",
             "outlets",
             "verdict",
+            "rating",
             "verdict_at",
             "review_url",
             "review_publisher",
@@ -333,6 +334,9 @@ class EvidenceSerializer(serializers.ModelSerializer):
 
 class VerdictSerializer(serializers.ModelSerializer):
     verdict = serializers.CharField(source="value", read_only=True)
+    rating = serializers.CharField(
+        source="rating.name", default=None, read_only=True, allow_null=True, help_text="From the desk's scale"
+    )
     author = serializers.CharField(source="author.username", default=None, read_only=True)
     decided_by = serializers.CharField(source="decided_by.username", default=None, read_only=True)
 
@@ -341,6 +345,7 @@ class VerdictSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "verdict",
+            "rating",
             "rationale",
             "state",
             "author",

@@ -30,6 +30,7 @@ urlpatterns = [
     path("claims/<int:pk>/claimreview/", review_views.ClaimReviewView.as_view(), name="claim-claimreview"),
     path("claims/<int:pk>/publish/", review_views.PublishView.as_view(), name="claim-publish"),
     path("claimreview/", review_views.ClaimReviewFeedView.as_view(), name="claimreview-feed"),
+    path("ratings/", review_views.RatingListView.as_view(), name="rating-list"),
     # Matching: claims like a text, related claims, editors' merge, split and undo
     path("claims/similar/", matching_views.SimilarView.as_view(), name="claim-similar"),
     path("claims/<int:pk>/related/", matching_views.RelatedView.as_view(), name="claim-related"),
