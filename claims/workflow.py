@@ -161,6 +161,11 @@ def check_transition(
     Returns the status the transition leads to.
     """
     check_role(actor=actor, role=MIN_ROLE[action], doing=f"{action} a claim")
+    if claim.merged_into_id is not None:
+        raise Conflict(
+            f"Claim {claim.pk} was merged into claim {claim.merged_into_id}: work on that claim instead.",
+            data={**current_state(claim), "merged_into": claim.merged_into_id},
+        )
     targets = TRANSITIONS.get((claim.status, action))
     if targets is None:
         allowed = ", ".join(sources(action))
@@ -227,9 +232,9 @@ def apply_transition(
     updates = updates or {}
     source = claim.status
     with transaction.atomic():
-        changed = Claim.objects.filter(pk=claim.pk, status=source, version=claim.version).update(
-            status=target, version=F("version") + 1, updated_at=timezone.now(), **updates
-        )
+        changed = Claim.objects.filter(
+            pk=claim.pk, status=source, version=claim.version, merged_into__isnull=True
+        ).update(status=target, version=F("version") + 1, updated_at=timezone.now(), **updates)
         if not changed:
             current = access_claim(claim_id=claim.pk)
             raise Conflict(
@@ -266,17 +271,15 @@ def do_take_next(*, actor: Actor) -> Claim | None:
     moves on to the next candidate.
     """
     check_role(actor=actor, role=MIN_ROLE[Action.TAKE], doing="take claims from the queue")
-    held = (
-        Claim.objects.filter(status=Status.IN_REVIEW, assignee=actor.user, merged_into__isnull=True)
-        .select_related("assignee")
-        .order_by(*QUEUE_ORDER)
-        .first()
-    )
-    if held is not None:
-        return held
     lost: list[int] = []
     for _ in range(TAKE_ATTEMPTS):
         with transaction.atomic():
+            # One take at a time per reviewer: a double-clicked button waits here, then finds
+            # the claim the first click took instead of taking a second one.
+            get_user_model().objects.select_for_update().filter(pk=actor.user.pk).first()
+            held = _held_by(actor)
+            if held is not None:
+                return held
             candidate = _queue_head(exclude=lost)
             if candidate is None:
                 return None
@@ -294,6 +297,15 @@ def do_take_next(*, actor: Actor) -> Claim | None:
                 continue
             return candidate
     raise Conflict("The queue is busy: other reviewers took every claim tried. Try again.")
+
+
+def _held_by(actor: Actor) -> Claim | None:
+    return (
+        Claim.objects.filter(status=Status.IN_REVIEW, assignee=actor.user, merged_into__isnull=True)
+        .select_related("assignee")
+        .order_by(*QUEUE_ORDER)
+        .first()
+    )
 
 
 def _queue_head(*, exclude: Sequence[int]) -> Claim | None:

@@ -504,3 +504,38 @@ def test_only_the_workflow_writes_a_claims_status() -> None:
                 continue
             writes += [f"{relative}:{line}" for line in _status_writes(path)]
     assert writes == []
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_double_clicked_take_next_hands_one_reviewer_one_claim(reviewer: User, make_claim: Any) -> None:
+    claims = [make_claim(priority=float(i)) for i in range(4)]
+
+    def take(i: int) -> int:
+        client = APIClient()
+        client.force_authenticate(user=reviewer)
+        return int(client.post("/api/v1/claims/next/").json()["id"])
+
+    results = _in_threads(4, take)
+
+    assert len(set(results)) == 1, results
+    assert Claim.objects.filter(assignee=reviewer, status=Status.IN_REVIEW).count() == 1
+    assert ClaimEvent.objects.filter(claim_id__in=[c.pk for c in claims], action="taken").count() == 1
+
+
+@pytest.mark.parametrize("action", ["assign", "dismiss"])
+def test_a_merged_claim_refuses_every_transition_with_409_naming_the_claim_it_went_into(
+    action: str, editor: User, reviewer: User, make_claim: Any, client_for: Any
+) -> None:
+    target = make_claim()
+    merged = make_claim(merged_into=target)
+    payload = {"version": merged.version, "user": reviewer.username, "reason": "not a claim"}
+    payload = {k: v for k, v in payload.items() if k != ("user" if action == "dismiss" else "reason")}
+
+    response = client_for(editor).post(f"/api/v1/claims/{merged.pk}/{action}/", payload, format="json")
+
+    assert response.status_code == 409
+    assert response.json()["merged_into"] == target.pk
+    fresh = Claim.objects.get(pk=merged.pk)
+    assert (fresh.status, fresh.assignee, fresh.version) == (Status.NEW, None, merged.version)
+    assert not ClaimEvent.objects.filter(claim=merged).exists()
