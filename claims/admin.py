@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import admin
 
 from .models import Appearance, Article, Claim, ClaimEvent, ClaimLink, Evidence, Outlet, Rating, Verdict
@@ -9,8 +11,24 @@ class OutletAdmin(admin.ModelAdmin):
     search_fields = ["name", "domain"]
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shown, searchable and never changed here: these rows change only through the product's
+    services (the review workflow, curation, ingest), which keep the audit trail, the
+    matching index and the webhooks in step. An admin who needs a change makes it in the
+    dashboard or over the API, where it is recorded."""
+
+    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(ReadOnlyAdmin):
     list_display = [
         "id",
         "title",
@@ -22,45 +40,50 @@ class ArticleAdmin(admin.ModelAdmin):
     ]
     list_filter = ["extraction_status", "format", "outlet"]
     search_fields = ["title", "external_id", "url"]
-    readonly_fields = ["content_hash", "text", "removed", "sentences", "extracted_at", "extractor_version"]
 
 
-class AppearanceInline(admin.TabularInline):
-    model = Appearance
+class ReadOnlyInline(admin.TabularInline):
     extra = 0
-    readonly_fields = ["article", "article_revision", "text", "start", "end", "current", "score"]
     can_delete = False
 
+    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
 
-class EvidenceInline(admin.TabularInline):
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+
+class AppearanceInline(ReadOnlyInline):
+    model = Appearance
+
+
+class EvidenceInline(ReadOnlyInline):
     model = Evidence
-    extra = 0
 
 
 @admin.register(Claim)
-class ClaimAdmin(admin.ModelAdmin):
+class ClaimAdmin(ReadOnlyAdmin):
     list_display = ["id", "text", "status", "kind", "speaker", "score", "priority", "appearance_count"]
     list_filter = ["status", "kind", "origin"]
     search_fields = ["text", "speaker"]
-    # Status and version change only through the review workflow.
-    readonly_fields = ["status", "version", "priority", "priority_parts", "fingerprint", "normalized_text"]
     inlines = [AppearanceInline, EvidenceInline]
 
 
 @admin.register(ClaimEvent)
-class ClaimEventAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "claim", "action", "from_status", "to_status", "actor"]
+class ClaimEventAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "claim", "article", "action", "from_status", "to_status", "actor"]
     list_filter = ["action"]
 
-    def has_change_permission(self, request: object, obj: object = None) -> bool:
-        return False
 
-    def has_delete_permission(self, request: object, obj: object = None) -> bool:
-        return False
+@admin.register(ClaimLink)
+class ClaimLinkAdmin(ReadOnlyAdmin):
+    list_display = ["from_claim", "to_claim", "kind", "score"]
 
 
-admin.site.register(ClaimLink)
-admin.site.register(Verdict)
+@admin.register(Verdict)
+class VerdictAdmin(ReadOnlyAdmin):
+    list_display = ["claim", "value", "rating", "state", "author", "decided_by", "created_at"]
+    list_filter = ["state", "value"]
 
 
 @admin.register(Rating)

@@ -13,10 +13,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.db import transaction
-from django.db.models import F
-from django.utils import timezone
 
-from . import matching
+from . import matching, workflow
 from .actors import Actor
 from .dates import parse_iso_datetime
 from .errors import InvalidInput
@@ -93,24 +91,24 @@ def do_import_claim_review(*, item: Any, actor: Actor | None = None) -> ImportRe
                 if review[k] != getattr(existing, k)
             }
             if updates:
-                Claim.objects.filter(pk=existing.pk).update(
-                    version=F("version") + 1, updated_at=timezone.now(), **updates
-                )
-                record_event(
-                    EventType.REIMPORTED, claim=existing, actor=actor, data={"changed": sorted(updates)}
+                workflow.do_restate_import(
+                    claim=existing,
+                    status=rating_status(review["verdict"]),
+                    updates=updates,
+                    actor=actor,
+                    data={"changed": sorted(updates)},
                 )
             existing.refresh_from_db()
             if "review_headline" in updates:
                 matching.index_claim(existing, headline=existing.review_headline)
             return ImportResult(claim=existing, created=False)
         decision = matching.match_sentence(review["text"])
-        claim = Claim.objects.create(
+        claim = workflow.create_imported_claim(
+            status=rating_status(review["verdict"]),
             text=review["text"],
             normalized_text=matching.normalize(review["text"]),
             fingerprint=matching.fingerprint(review["text"]),
             speaker=review["speaker"],
-            origin=Claim.Origin.IMPORTED,
-            status=rating_status(review["verdict"]),
             verdict=review["verdict"],
             verdict_at=review["verdict_at"],
             review_url=review["review_url"],

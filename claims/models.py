@@ -6,6 +6,9 @@ Status fields are written only by ``claims.workflow`` (claims) and
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.conf import settings
@@ -129,6 +132,40 @@ class ArticleRevision(models.Model):
         return f"article {self.article_id} revision {self.number}"
 
 
+# Set while claims/workflow.py writes a claim's status; see ClaimQuerySet.
+_status_writer: ContextVar[bool] = ContextVar("claim_status_writer", default=False)
+
+
+@contextmanager
+def status_writes() -> Iterator[None]:
+    """The review workflow's permission to write ``Claim.status`` in bulk (claims/workflow.py only)."""
+    token = _status_writer.set(True)
+    try:
+        yield
+    finally:
+        _status_writer.reset(token)
+
+
+class StatusWriteRefused(Exception):
+    """A write to a claim's status outside the review workflow."""
+
+
+class ClaimQuerySet(models.QuerySet["Claim"]):
+    """Refuses ``update(status=...)`` and ``bulk_update(..., ["status"])`` outside the workflow, so a
+    status change always goes through its compare-and-set and writes its event, however the
+    fields are spelled (a ``**updates`` splat included)."""
+
+    def update(self, **kwargs: Any) -> int:
+        if "status" in kwargs and not _status_writer.get():
+            raise StatusWriteRefused("A claim's status changes only through claims.workflow.")
+        return super().update(**kwargs)
+
+    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
+        if "status" in fields and not _status_writer.get():
+            raise StatusWriteRefused("A claim's status changes only through claims.workflow.")
+        return super().bulk_update(objs, fields, batch_size=batch_size)
+
+
 class Claim(models.Model):
     class Kind(models.TextChoices):
         STATISTIC = "statistic", "Statistic"
@@ -208,6 +245,8 @@ class Claim(models.Model):
     last_seen = models.DateTimeField(null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ClaimQuerySet.as_manager()
 
     class Meta:
         ordering = ["-priority", "-id"]
@@ -422,16 +461,19 @@ class ClaimEvent(models.Model):
     cursor over ids never skips an event that commits late.
     """
 
-    claim = models.ForeignKey(Claim, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
+    # The trail outlives nothing it speaks of: a claim, article, person or key with events
+    # cannot be deleted (dismiss the claim, deactivate the person, revoke the key instead),
+    # and on PostgreSQL a trigger refuses any UPDATE or DELETE of an event (migration 0012).
+    claim = models.ForeignKey(Claim, null=True, blank=True, on_delete=models.PROTECT, related_name="events")
     article = models.ForeignKey(
-        Article, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+        Article, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
     )
     action = models.CharField(max_length=40, db_index=True)
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
     integration = models.ForeignKey(
-        "integrations.Integration", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "integrations.Integration", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     reason = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)

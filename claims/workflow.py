@@ -42,7 +42,7 @@ from . import roles
 from .actors import Actor
 from .errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from .events import EventType, record_event
-from .models import Claim, ClaimEvent, Verdict
+from .models import Claim, ClaimEvent, Verdict, status_writes
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -231,7 +231,7 @@ def apply_transition(
     """
     updates = updates or {}
     source = claim.status
-    with transaction.atomic():
+    with transaction.atomic(), status_writes():
         changed = Claim.objects.filter(
             pk=claim.pk, status=source, version=claim.version, merged_into__isnull=True
         ).update(status=target, version=F("version") + 1, updated_at=timezone.now(), **updates)
@@ -479,3 +479,41 @@ def _reopen_one(claim_id: int, *, reason: str, actor: Actor, to: str | None) -> 
 
 def _assign_one(claim_id: int, *, username: str, reason: str, actor: Actor) -> Claim:
     return do_assign(claim_id=claim_id, version=None, username=username, actor=actor, reason=reason)
+
+
+# --- Imported fact-checks: their status follows their publisher's rating
+
+
+def create_imported_claim(*, status: str, **fields: Any) -> Claim:
+    """A claim born with an imported fact-check's status (verified, disputed, or new to review)."""
+    return Claim.objects.create(status=status, origin=Claim.Origin.IMPORTED, **fields)
+
+
+def do_restate_import(
+    *, claim: Claim, status: str, updates: dict[str, Any], actor: Actor | None, data: dict[str, Any]
+) -> ClaimEvent:
+    """An imported fact-check came again with changes: its fields, and its status when its rating
+    now says otherwise (a False that became True leaves the claim verified, not disputed).
+
+    Only a claim nobody is working on follows its rating (new, verified or disputed); one in
+    review or dismissed keeps its status. One compare-and-set, one ``reimported`` event.
+    """
+    target = status if claim.status in (Status.NEW, Status.VERIFIED, Status.DISPUTED) else claim.status
+    with transaction.atomic(), status_writes():
+        changed = Claim.objects.filter(pk=claim.pk, version=claim.version).update(
+            status=target, version=F("version") + 1, updated_at=timezone.now(), **updates
+        )
+        if not changed:
+            current = access_claim(claim_id=claim.pk)
+            raise Conflict(
+                f"Claim {claim.pk} changed while it was re-imported; import it again.",
+                data=current_state(current),
+            )
+        return record_event(
+            EventType.REIMPORTED,
+            claim=claim,
+            from_status=claim.status,
+            to_status=target,
+            actor=actor,
+            data=data,
+        )

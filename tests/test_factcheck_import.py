@@ -91,6 +91,27 @@ def test_a_changed_rating_updates_the_imported_claim(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    ("first", "then", "status"),
+    [
+        ("False", "True", Claim.Status.VERIFIED),
+        ("True", "Pants on Fire!", Claim.Status.DISPUTED),
+        ("False", "Half True", Claim.Status.NEW),
+    ],
+)
+def test_a_rating_that_changes_its_meaning_moves_the_claim_with_one_event(
+    tmp_path: Path, first: str, then: str, status: str
+) -> None:
+    run(write(tmp_path, json.dumps(review(rating=first))))
+
+    run(write(tmp_path, json.dumps(review(rating=then)), "again.json"))
+
+    claim = Claim.objects.get()
+    assert (claim.status, claim.verdict) == (status, then)
+    event = ClaimEvent.objects.get(claim=claim, action="reimported")
+    assert event.to_status == status
+
+
+@pytest.mark.parametrize(
     ("rating", "status"),
     [
         ("True", Claim.Status.VERIFIED),

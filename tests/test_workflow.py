@@ -17,7 +17,7 @@ from rest_framework.test import APIClient
 from claims import review, roles, workflow
 from claims.actors import Actor
 from claims.errors import Conflict
-from claims.models import Claim, ClaimEvent, Evidence, Verdict
+from claims.models import Article, Claim, ClaimEvent, Evidence, StatusWriteRefused, Verdict
 from claims.workflow import Action
 
 Status = Claim.Status
@@ -471,13 +471,14 @@ ALLOWED_WRITERS = {Path("claims/workflow.py")}
 
 
 def _status_writes(path: Path) -> list[int]:
-    """Lines that update ``status`` in bulk or assign to an object's ``status``."""
+    """Lines that may write a claim's ``status``: a bulk update or a create naming it, a model built
+    with it, an assignment or a setattr to it. Splats (``update(**fields)``) are the runtime guard's
+    (ClaimQuerySet), tested below."""
     found = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            if node.func.attr not in {"update", "bulk_update"}:
-                continue
+        if isinstance(node, ast.Call):
             keywords = {kw.arg for kw in node.keywords}
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
             fields = {
                 elt.value
                 for arg in node.args
@@ -485,13 +486,73 @@ def _status_writes(path: Path) -> list[int]:
                 for elt in arg.elts
                 if isinstance(elt, ast.Constant)
             }
-            if "status" in keywords | fields:
+            writes = {"update", "bulk_update", "create", "get_or_create", "update_or_create", "Claim"}
+            if (
+                (name in writes and "status" in keywords | fields)
+                or (
+                    name in {"get_or_create", "update_or_create"}
+                    and any(
+                        isinstance(kw.value, ast.Dict)
+                        and any(isinstance(k, ast.Constant) and k.value == "status" for k in kw.value.keys)
+                        for kw in node.keywords
+                    )
+                )
+                or (
+                    name == "setattr"
+                    and any(isinstance(a, ast.Constant) and a.value == "status" for a in node.args)
+                )
+            ):
                 found.append(node.lineno)
-        elif isinstance(node, ast.Assign) and any(
-            isinstance(t, ast.Attribute) and t.attr == "status" for t in node.targets
-        ):
-            found.append(node.lineno)
+        elif isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(t, ast.Attribute) and t.attr == "status" for t in targets):
+                found.append(node.lineno)
     return found
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "Claim.objects.filter(pk=1).update(status='new')",
+        "Claim.objects.bulk_update(claims, ['status'])",
+        "Claim.objects.create(text='x', status='verified')",
+        "Claim.objects.get_or_create(text='x', defaults={'status': 'verified'})",
+        "Claim(text='x', status='verified').save()",
+        "claim.status = 'verified'",
+        "claim.status: str = 'verified'",
+        "setattr(claim, 'status', 'verified')",
+    ],
+)
+def test_the_scan_sees_every_spelled_out_way_to_write_a_status(source: str, tmp_path: Path) -> None:
+    path = tmp_path / "module.py"
+    path.write_text(source + "\n", encoding="utf-8")
+    assert _status_writes(path) == [1]
+
+
+def test_a_status_write_outside_the_workflow_is_refused_however_the_fields_are_spelled(
+    make_claim: Any,
+) -> None:
+    claim = make_claim()
+    fields = {"status": Status.VERIFIED}
+    with pytest.raises(StatusWriteRefused):
+        Claim.objects.filter(pk=claim.pk).update(**fields)
+    claim.status = Status.VERIFIED
+    with pytest.raises(StatusWriteRefused):
+        Claim.objects.bulk_update([claim], ["status"])
+    assert Claim.objects.get(pk=claim.pk).status == Status.NEW
+
+
+def test_the_admin_changes_no_claim_verdict_or_event(admin_user: User) -> None:
+    from django.contrib import admin as django_admin
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/admin/")
+    request.user = admin_user
+    for model in (Claim, Verdict, ClaimEvent, Article):
+        model_admin = django_admin.site._registry[model]
+        assert not model_admin.has_add_permission(request)
+        assert not model_admin.has_change_permission(request)
+        assert not model_admin.has_delete_permission(request)
 
 
 def test_only_the_workflow_writes_a_claims_status() -> None:
