@@ -25,6 +25,8 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         if not header:
             return None
         parts = header.split()
+        if not parts:
+            raise exceptions.AuthenticationFailed("Authorization header must be 'Bearer <key>'.")
         if parts[0].lower() != self.keyword.lower():
             return None
         if len(parts) != 2:
