@@ -20,7 +20,7 @@ from rest_framework.test import APIClient
 
 from claims import ingest as ingest_service
 from claims import roles
-from claims.models import Article, Claim
+from claims.models import Appearance, Article, Claim, Outlet
 from integrations.services import create_integration
 
 REQUIRE_SERVICES = os.environ.get("FACTCHECK_REQUIRE_SERVICES") == "1"
@@ -175,3 +175,32 @@ def make_claim(db: None) -> Callable[..., Claim]:
 
 def db_vendor() -> str:
     return connection.vendor
+
+
+@pytest.fixture
+def appear(db: None) -> Callable[..., Appearance]:
+    """Put a claim into an article of an outlet, as extraction would."""
+    articles: dict[str, Article] = {}
+
+    def make(claim: Claim, outlet: str, **article_fields: Any) -> Appearance:
+        if outlet not in articles:
+            articles[outlet] = Article.objects.create(
+                title=f"Report from {outlet}",
+                outlet=Outlet.objects.get_or_create(name=outlet)[0],
+                body="x",
+                content_hash=outlet,
+                text=claim.text,
+                **article_fields,
+            )
+        article = articles[outlet]
+        start = Appearance.objects.filter(article=article).count() * 1000
+        appearance = Appearance.objects.create(
+            claim=claim, article=article, article_revision=1, text=claim.text, start=start, end=start + 10
+        )
+        outlets = Outlet.objects.filter(articles__appearances__claim=claim).distinct().count()
+        Claim.objects.filter(pk=claim.pk).update(
+            appearance_count=claim.appearances.count(), outlet_count=outlets
+        )
+        return appearance
+
+    return make
