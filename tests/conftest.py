@@ -16,6 +16,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.db import connection
+from django.test import Client
 from rest_framework.test import APIClient
 
 from claims import ingest as ingest_service
@@ -204,3 +205,22 @@ def appear(db: None) -> Callable[..., Appearance]:
         return appearance
 
     return make
+
+
+@pytest.fixture
+def client_as(db: None) -> Callable[[User], Client]:
+    """A browser-like Django test client logged in as a person (session auth, CSRF not enforced)."""
+
+    def make(user: User) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make
+
+
+def flashes(response: Any) -> list[str]:
+    """The flash messages a response carries (or, after a redirect, the page it led to)."""
+    from django.contrib.messages import get_messages
+
+    return [str(message) for message in get_messages(response.wsgi_request)]
