@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,6 +26,8 @@ from claims.models import Appearance, Article, Claim, Outlet
 from integrations.services import create_integration
 
 REQUIRE_SERVICES = os.environ.get("FACTCHECK_REQUIRE_SERVICES") == "1"
+# Where the browser tests keep their screenshots; the run's summary prints it.
+ARTIFACTS = pytest.StashKey[Path]()
 CHROMIUM = "/usr/bin/chromium"
 
 
@@ -44,6 +47,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             if REQUIRE_SERVICES:
                 raise pytest.UsageError(f"FACTCHECK_REQUIRE_SERVICES=1 but there is no browser at {CHROMIUM}")
             item.add_marker(pytest.mark.skip(reason=f"needs Chromium at {CHROMIUM}"))
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    folder = config.stash.get(ARTIFACTS, None)
+    if folder is not None:
+        terminalreporter.write_line(f"browser screenshots: {folder}")
 
 
 @pytest.fixture(scope="session")
