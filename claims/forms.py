@@ -1,10 +1,12 @@
-"""Dashboard forms for the review workflow; each one feeds a service in claims.services or claims.workflow."""
+"""Dashboard forms for the review workflow; each one feeds a service in claims.review or claims.workflow."""
 
 from __future__ import annotations
 
+from datetime import datetime, time
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
 from . import roles, selectors
 from .models import Claim, Evidence, Verdict
@@ -17,27 +19,61 @@ class VersionForm(forms.Form):
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
 
 
+STANCES = [
+    (Evidence.Stance.SUPPORTS, "This source supports the claim"),
+    (Evidence.Stance.REFUTES, "This source refutes the claim"),
+    (Evidence.Stance.CONTEXT, "This source gives context only"),
+]
+
+
 class EvidenceForm(forms.Form):
-    url = forms.URLField(max_length=2000, assume_scheme="https", label="Link to the source")
-    title = forms.CharField(max_length=500, required=False)
-    publisher = forms.CharField(max_length=200, required=False)
+    url = forms.URLField(
+        max_length=2000,
+        assume_scheme="https",
+        label="Link to the source",
+        widget=forms.URLInput(attrs={"placeholder": "https://", "class": "wide"}),
+    )
+    title = forms.CharField(max_length=500, required=False, widget=forms.TextInput(attrs={"class": "wide"}))
+    publisher = forms.CharField(
+        max_length=200, required=False, widget=forms.TextInput(attrs={"class": "wide"})
+    )
     primary = forms.BooleanField(
         required=False, label="Primary source", help_text="The data, document or record itself"
     )
-    stance = forms.ChoiceField(choices=Evidence.Stance.choices, initial=Evidence.Stance.CONTEXT)
-    excerpt = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    stance = forms.ChoiceField(
+        choices=STANCES, initial=Evidence.Stance.CONTEXT, widget=forms.RadioSelect, label="What it says"
+    )
+    excerpt = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2, "class": "wide"}), label="Excerpt"
+    )
+    accessed_at = forms.DateField(
+        required=False,
+        label="Accessed on",
+        help_text="When you read the source; today if left empty",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def clean_accessed_at(self) -> datetime | None:
+        day = self.cleaned_data.get("accessed_at")
+        if day is None:
+            return None
+        if day > timezone.localdate():
+            raise forms.ValidationError("The day you read the source cannot be in the future.")
+        if day == timezone.localdate():
+            return timezone.now()
+        return timezone.make_aware(datetime.combine(day, time(12)))
 
 
 class VerdictForm(VersionForm):
     verdict = forms.ChoiceField(choices=Verdict.Value.choices, widget=forms.RadioSelect)
     rationale = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), help_text="What the primary sources show"
+        widget=forms.Textarea(attrs={"rows": 3, "class": "wide"}), help_text="What the primary sources show"
     )
 
 
 class RejectForm(VersionForm):
     comment = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), help_text="What the reviewer should change"
+        widget=forms.Textarea(attrs={"rows": 2, "class": "wide"}), help_text="What the reviewer should change"
     )
 
 

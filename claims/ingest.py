@@ -20,6 +20,7 @@ from .actors import Actor
 from .errors import Conflict, Forbidden, InvalidInput, NotFound, PayloadTooLarge
 from .events import EventType, record_event
 from .models import Article, ArticleRevision, Outlet
+from .titles import first_real_sentence
 
 logger = logging.getLogger(__name__)
 
@@ -63,11 +64,8 @@ def check_article_body(*, body: str, fmt: str) -> None:
 
 
 def default_title(body: str) -> str:
-    for line in body.splitlines():
-        line = line.strip()
-        if line:
-            return line[:200]
-    return ""
+    """The title of an article the CMS sent without one: its first real sentence, cut at a word."""
+    return first_real_sentence(body)
 
 
 def _outlet_named(name: str) -> Outlet | None:

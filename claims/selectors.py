@@ -9,8 +9,9 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import User
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
-from django.db.models.functions import TruncDate
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.expressions import OrderBy
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from . import roles
@@ -240,17 +241,114 @@ class DeskStats:
     extraction_counts: dict[str, int]
 
 
+QUEUE_SORTS: dict[str, tuple[str | OrderBy, ...]] = {
+    "priority": ("-priority", "-id"),
+    # Newest first: when an article last carried the claim.
+    "recent": (F("last_seen").desc(nulls_last=True), "-id"),
+    # Longest in review first; claims not in review come after.
+    "age": (F("in_review_since").asc(nulls_last=True), "-priority", "-id"),
+}
+# The events that put a claim into someone's hands.
+HANDED_OVER = (EventType.TAKEN, EventType.ASSIGNED, EventType.REOPENED, EventType.VERDICT_REJECTED)
+
+
+def in_review_since() -> Subquery:
+    """When the claim last went into review (taken, assigned, reopened or sent back), for ages."""
+    return Subquery(
+        ClaimEvent.objects.filter(
+            claim=OuterRef("pk"), action__in=HANDED_OVER, to_status=Claim.Status.IN_REVIEW
+        )
+        .order_by("-created_at", "-id")
+        .values("created_at")[:1]
+    )
+
+
+def previously_checked_q() -> Q:
+    """Claims carrying a verdict published elsewhere (an imported fact-check), not the desk's own."""
+    return ~Q(verdict="") & (~Q(review_url="") | Q(origin=Claim.Origin.IMPORTED))
+
+
 def dashboard_queue(*, filters: dict[str, Any], user: Any) -> QuerySet[Claim]:
-    """The queue as the dashboard lists it: ``claim_list`` plus "my claims" and a figure-conflict flag."""
+    """The queue as the dashboard lists it: ``claim_list`` plus the dashboard's filters and sorts.
+
+    Filters beyond ``claim_list``'s: ``mine``, ``assignee`` (a user name, or "none"),
+    ``score_min``/``score_max`` (0-1), ``checked`` (previously fact-checked), ``conflict``
+    (an open figure conflict), ``since``/``until`` (dates the claim was first seen);
+    ``sort`` is one of QUEUE_SORTS.
+    """
     conflicts = ClaimLink.objects.filter(
         Q(from_claim=OuterRef("pk")) | Q(to_claim=OuterRef("pk")),
         kind=ClaimLink.Kind.FIGURE_CONFLICT,
         resolved=False,
     )
-    qs = claim_list(filters=filters).annotate(has_figure_conflict=Exists(conflicts))
+    qs = claim_list(filters=filters).annotate(
+        has_figure_conflict=Exists(conflicts), in_review_since=in_review_since()
+    )
     if filters.get("mine"):
         qs = qs.filter(assignee=user)
-    return qs.order_by("-priority", "-id")
+    assignee = filters.get("assignee")
+    if assignee == "none":
+        qs = qs.filter(assignee__isnull=True)
+    elif assignee:
+        qs = qs.filter(assignee__username=assignee)
+    if filters.get("score_min") not in (None, ""):
+        qs = qs.filter(score__gte=float(filters["score_min"]))
+    if filters.get("score_max") not in (None, ""):
+        qs = qs.filter(score__lte=float(filters["score_max"]))
+    if filters.get("checked"):
+        qs = qs.filter(previously_checked_q())
+    if filters.get("conflict"):
+        qs = qs.filter(has_figure_conflict=True)
+    seen = Coalesce("first_seen", "created_at")
+    if filters.get("since"):
+        qs = qs.alias(seen=seen).filter(seen__date__gte=filters["since"])
+    if filters.get("until"):
+        qs = qs.alias(seen=seen).filter(seen__date__lte=filters["until"])
+    return qs.order_by(*QUEUE_SORTS.get(filters.get("sort") or "priority", QUEUE_SORTS["priority"]))
+
+
+def awaiting_approval_q(user: Any) -> Q:
+    """Claims whose proposed verdict waits for an editor other than its author: ``user``'s to approve."""
+    pending = Verdict.objects.filter(claim=OuterRef("pk"), state=Verdict.State.PROPOSED).exclude(author=user)
+    return Q(status=Claim.Status.AWAITING_APPROVAL, merged_into__isnull=True) & Q(Exists(pending))
+
+
+def awaiting_my_approval(*, user: Any) -> QuerySet[Claim]:
+    """The verdicts an editor may approve, longest waiting first, with the proposal prefetched."""
+    proposed = Verdict.objects.filter(state=Verdict.State.PROPOSED).select_related("author")
+    return (
+        claim_list()
+        .filter(awaiting_approval_q(user))
+        .annotate(
+            proposed_at=Subquery(
+                proposed.filter(claim=OuterRef("pk")).order_by("-created_at").values("created_at")[:1]
+            )
+        )
+        .prefetch_related(
+            Prefetch("verdicts", queryset=proposed.order_by("-created_at"), to_attr="proposals")
+        )
+        .order_by("proposed_at", "id")
+    )
+
+
+def my_claims(*, user: Any) -> QuerySet[Claim]:
+    """The claims in a person's hands (in review or awaiting approval), longest held first."""
+    return (
+        claim_list()
+        .filter(assignee=user, status__in=(Claim.Status.IN_REVIEW, Claim.Status.AWAITING_APPROVAL))
+        .annotate(in_review_since=in_review_since())
+        .order_by(F("in_review_since").asc(nulls_last=True), "id")
+    )
+
+
+def worklist_counts(*, user: Any, editor: bool) -> dict[str, int]:
+    """How many claims wait for ``user``: in their hands and, for editors, awaiting their approval."""
+    mine = Q(assignee=user, status__in=(Claim.Status.IN_REVIEW, Claim.Status.AWAITING_APPROVAL))
+    counted = {"mine": Count("id", filter=mine)}
+    if editor:
+        counted["approvals"] = Count("id", filter=awaiting_approval_q(user))
+    counts = Claim.objects.filter(merged_into__isnull=True).aggregate(**counted)
+    return {"mine": int(counts["mine"] or 0), "approvals": int(counts.get("approvals") or 0)}
 
 
 def desk_stats(*, today: date, days: int = 14, top_outlets: int = 10) -> DeskStats:
@@ -266,10 +364,18 @@ def desk_stats(*, today: date, days: int = 14, top_outlets: int = 10) -> DeskSta
 
     first_day = today - timedelta(days=days - 1)
     since = datetime.combine(first_day, time.min, tzinfo=timezone.get_current_timezone())
+    # A claim counts on the day news first carried it: its earliest article's publication
+    # date when known, else when the desk first saw it (ingest time is not news time).
+    first_published = Subquery(
+        Appearance.objects.filter(claim=OuterRef("pk"), article__published_at__isnull=False)
+        .order_by("article__published_at")
+        .values("article__published_at")[:1]
+    )
     per_day = dict(
-        live.filter(created_at__gte=since)
-        .exclude(origin=Claim.Origin.IMPORTED)
-        .annotate(day=TruncDate("created_at"))
+        live.exclude(origin=Claim.Origin.IMPORTED)
+        .annotate(seen=Coalesce(first_published, "first_seen", "created_at"))
+        .filter(seen__gte=since)
+        .annotate(day=TruncDate("seen"))
         .values_list("day")
         .annotate(n=Count("id"))
         .order_by()

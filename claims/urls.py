@@ -1,13 +1,17 @@
 from django.urls import path
 
-from . import views
+from .dashboard import articles, claim_page, queue, review_actions, stats, worklists
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
-    path("claims/<int:pk>/", views.claim_detail, name="claim-detail"),
-    path("claims/next/", views.take_next, name="claim-take-next"),
-    path("claims/bulk/", views.bulk_action, name="claim-bulk"),
-    path("claims/<int:pk>/<slug:action>/", views.claim_action, name="claim-action"),
-    path("articles/<int:pk>/", views.article_detail, name="article-detail"),
-    path("articles/<int:pk>/retry/", views.article_retry, name="article-retry"),
+    path("", queue.dashboard, name="dashboard"),
+    path("approvals/", worklists.awaiting_my_approval, name="awaiting-approval"),
+    path("mine/", worklists.my_claims, name="my-claims"),
+    path("stats/", stats.statistics, name="statistics"),
+    path("claims/<int:pk>/", claim_page.claim_detail, name="claim-detail"),
+    path("claims/next/", review_actions.take_next, name="claim-take-next"),
+    path("claims/bulk/", queue.bulk_action, name="claim-bulk"),
+    path("claims/<int:pk>/<slug:action>/", review_actions.claim_action, name="claim-action"),
+    path("articles/<int:pk>/", articles.article_detail, name="article-detail"),
+    path("articles/<int:pk>/retry/", articles.article_retry, name="article-retry"),
+    path("favicon.ico", stats.favicon, name="favicon"),
 ]

@@ -308,6 +308,22 @@ def _held_by(actor: Actor) -> Claim | None:
     )
 
 
+def do_take(*, claim_id: int, version: int | None, actor: Actor) -> Claim:
+    """The reviewer takes one particular new claim, chosen from the queue rather than the next in line."""
+    with transaction.atomic():
+        claim = access_claim(claim_id=claim_id)
+        target = check_transition(claim=claim, action=Action.TAKE, actor=actor, version=version)
+        apply_transition(
+            claim=claim,
+            action=Action.TAKE,
+            actor=actor,
+            target=target,
+            updates={"assignee": actor.user},
+            data={"assignee": actor.user.get_username()},
+        )
+    return claim
+
+
 def _queue_head(*, exclude: Sequence[int]) -> Claim | None:
     queue = Claim.objects.filter(status=Status.NEW, merged_into__isnull=True).exclude(pk__in=exclude)
     if connection.features.has_select_for_update_skip_locked:

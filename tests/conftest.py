@@ -10,20 +10,24 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.db import connection
+from django.test import Client
 from rest_framework.test import APIClient
 
 from claims import ingest as ingest_service
 from claims import roles
-from claims.models import Article, Claim
+from claims.models import Appearance, Article, Claim, Outlet
 from integrations.services import create_integration
 
 REQUIRE_SERVICES = os.environ.get("FACTCHECK_REQUIRE_SERVICES") == "1"
+# Where the browser tests keep their screenshots; the run's summary prints it.
+ARTIFACTS = pytest.StashKey[Path]()
 CHROMIUM = "/usr/bin/chromium"
 
 
@@ -43,6 +47,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             if REQUIRE_SERVICES:
                 raise pytest.UsageError(f"FACTCHECK_REQUIRE_SERVICES=1 but there is no browser at {CHROMIUM}")
             item.add_marker(pytest.mark.skip(reason=f"needs Chromium at {CHROMIUM}"))
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    folder = config.stash.get(ARTIFACTS, None)
+    if folder is not None:
+        terminalreporter.write_line(f"browser screenshots: {folder}")
 
 
 @pytest.fixture(scope="session")
@@ -175,3 +185,51 @@ def make_claim(db: None) -> Callable[..., Claim]:
 
 def db_vendor() -> str:
     return connection.vendor
+
+
+@pytest.fixture
+def appear(db: None) -> Callable[..., Appearance]:
+    """Put a claim into an article of an outlet, as extraction would."""
+    articles: dict[str, Article] = {}
+
+    def make(claim: Claim, outlet: str, **article_fields: Any) -> Appearance:
+        if outlet not in articles:
+            articles[outlet] = Article.objects.create(
+                title=f"Report from {outlet}",
+                outlet=Outlet.objects.get_or_create(name=outlet)[0],
+                body="x",
+                content_hash=outlet,
+                text=claim.text,
+                **article_fields,
+            )
+        article = articles[outlet]
+        start = Appearance.objects.filter(article=article).count() * 1000
+        appearance = Appearance.objects.create(
+            claim=claim, article=article, article_revision=1, text=claim.text, start=start, end=start + 10
+        )
+        outlets = Outlet.objects.filter(articles__appearances__claim=claim).distinct().count()
+        Claim.objects.filter(pk=claim.pk).update(
+            appearance_count=claim.appearances.count(), outlet_count=outlets
+        )
+        return appearance
+
+    return make
+
+
+@pytest.fixture
+def client_as(db: None) -> Callable[[User], Client]:
+    """A browser-like Django test client logged in as a person (session auth, CSRF not enforced)."""
+
+    def make(user: User) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make
+
+
+def flashes(response: Any) -> list[str]:
+    """The flash messages a response carries (or, after a redirect, the page it led to)."""
+    from django.contrib.messages import get_messages
+
+    return [str(message) for message in get_messages(response.wsgi_request)]

@@ -1,4 +1,4 @@
-"""The editor dashboard: the overview charts, the queue's rows and filters, assignment, bulk actions."""
+"""The editor dashboard: the statistics page, the queue's rows and filters, assignment, bulk actions."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from django.contrib.messages import get_messages
 from django.test import Client
 
 from claims import selectors
-from claims.models import Appearance, Article, Claim, ClaimEvent, ClaimLink, Outlet
+from claims.models import Appearance, Article, Claim, ClaimEvent, ClaimLink
 
 Status = Claim.Status
 NOW = datetime(2026, 3, 20, 15, 0, tzinfo=UTC)
@@ -39,35 +39,6 @@ def row_of(page: str, claim: Claim) -> str:
     match = re.search(rf'<tr data-claim="{claim.pk}">(.*?)</tr>', page, re.S)
     assert match, f"claim {claim.pk} is not in the queue"
     return match.group(1)
-
-
-@pytest.fixture
-def appear(db: None) -> Callable[..., Appearance]:
-    """Put a claim into an article of an outlet, as extraction would."""
-    articles: dict[str, Article] = {}
-
-    def make(claim: Claim, outlet: str, **article_fields: Any) -> Appearance:
-        if outlet not in articles:
-            articles[outlet] = Article.objects.create(
-                title=f"Report from {outlet}",
-                outlet=Outlet.objects.get_or_create(name=outlet)[0],
-                body="x",
-                content_hash=outlet,
-                text=claim.text,
-                **article_fields,
-            )
-        article = articles[outlet]
-        start = Appearance.objects.filter(article=article).count() * 1000
-        appearance = Appearance.objects.create(
-            claim=claim, article=article, article_revision=1, text=claim.text, start=start, end=start + 10
-        )
-        outlets = Outlet.objects.filter(articles__appearances__claim=claim).distinct().count()
-        Claim.objects.filter(pk=claim.pk).update(
-            appearance_count=claim.appearances.count(), outlet_count=outlets
-        )
-        return appearance
-
-    return make
 
 
 # --- The desk's overview
@@ -122,6 +93,23 @@ def test_new_claims_are_counted_per_day_over_the_last_fourteen_days(make_claim: 
     assert sum(n for _, n in stats.new_per_day) == 4
 
 
+def test_a_claim_counts_on_the_day_the_news_first_published_it_not_the_day_it_was_ingested(
+    make_claim: Any, appear: Callable[..., Appearance]
+) -> None:
+    claim = make_claim(first_seen=NOW)
+    appear(claim, "Daily Ledger", published_at=NOW - timedelta(days=5))
+    appear(claim, "Morning Post", published_at=NOW - timedelta(days=2))
+    unpublished = make_claim(first_seen=NOW - timedelta(days=1))
+    Claim.objects.filter(pk=unpublished.pk).update(created_at=NOW)
+
+    with time_machine.travel(NOW, tick=False):
+        per_day = dict(selectors.desk_stats(today=NOW.date()).new_per_day)
+
+    assert per_day[date(2026, 3, 15)] == 1  # the earliest article's publication day
+    assert per_day[date(2026, 3, 19)] == 1  # no publication date: when it was first seen
+    assert per_day[date(2026, 3, 20)] == 0  # not the day both were ingested
+
+
 def test_outlets_are_ranked_by_how_many_claims_they_carried_top_ten_only(
     make_claim: Any, appear: Callable[..., Appearance]
 ) -> None:
@@ -150,13 +138,13 @@ def test_articles_are_counted_by_extraction_status(db: None) -> None:
     assert stats.extraction_counts == {"done": 2, "failed": 1, "pending": 1}
 
 
-def test_the_queue_page_draws_every_chart_as_inline_svg_with_nothing_fetched_from_elsewhere(
+def test_the_statistics_page_draws_every_chart_as_inline_svg_with_nothing_fetched_from_elsewhere(
     editor: User, make_claim: Any, appear: Callable[..., Appearance]
 ) -> None:
     appear(make_claim(), "Daily Ledger")
     make_claim(status=Status.VERIFIED, verdict="verified")
 
-    page = page_of(browser(editor).get("/"))
+    page = page_of(browser(editor).get("/stats/"))
 
     for title in (
         "Claims by status",
@@ -171,9 +159,17 @@ def test_the_queue_page_draws_every_chart_as_inline_svg_with_nothing_fetched_fro
     assert not re.search(r'(src|href)="(https?:)?//', page), "pages load nothing from other hosts"
 
 
+def test_the_queue_starts_with_the_queue_not_the_charts(editor: User, make_claim: Any) -> None:
+    make_claim()
+    page = page_of(browser(editor).get("/"))
+    assert '<svg role="img" aria-label="Claims by status"' not in page
+    assert '<a href="/stats/">Statistics</a>' in page
+    assert not re.search(r'(src|href)="(https?:)?//', page), "pages load nothing from other hosts"
+
+
 def test_a_status_bar_links_to_the_queue_filtered_by_that_status(editor: User, make_claim: Any) -> None:
     make_claim(status=Status.AWAITING_APPROVAL)
-    page = page_of(browser(editor).get("/"))
+    page = page_of(browser(editor).get("/stats/"))
     assert '<a href="/?status=awaiting_approval">' in page
 
 
@@ -314,7 +310,7 @@ def test_an_editor_assigns_a_claim_to_a_reviewer(editor: User, reviewer: User, m
         follow=True,
     )
 
-    assert "Claim assigned." in texts(response)
+    assert "Assigned to rita." in texts(response)
     claim.refresh_from_db()
     assert (claim.status, claim.assignee) == (Status.IN_REVIEW, reviewer)
     event = ClaimEvent.objects.get(claim=claim, action="assigned")
@@ -330,7 +326,7 @@ def test_a_reviewer_gets_no_assign_form_and_is_refused_assigning(
 
     response = client.post(f"/claims/{claim.pk}/assign/", {"version": 1, "user": "ravi"})
 
-    assert response.status_code == 403
+    assert (response.status_code, response["Location"]) == (303, f"/claims/{claim.pk}/#form-assign")
     assert any("Only a editor or above may assign" in text for text in texts(response))
     assert Claim.objects.get(pk=claim.pk).assignee is None
 
@@ -342,7 +338,7 @@ def test_a_reviewer_hands_their_claim_back_to_the_queue(reviewer: User, make_cla
 
     response = client.post(f"/claims/{claim.pk}/release/", {"version": 1}, follow=True)
 
-    assert "Claim handed back to the queue." in texts(response)
+    assert "Handed back to the queue, unassigned." in texts(response)
     claim.refresh_from_db()
     assert (claim.status, claim.assignee) == (Status.NEW, None)
 
@@ -353,7 +349,9 @@ def test_only_the_assignee_or_an_editor_may_hand_a_claim_back(
     claim = make_claim(status=Status.IN_REVIEW, assignee=reviewer)
     client = browser(reviewer2)
     assert "hand back to the queue" not in page_of(client.get(f"/claims/{claim.pk}/"))
-    assert client.post(f"/claims/{claim.pk}/release/", {"version": 1}).status_code == 403
+    refused = client.post(f"/claims/{claim.pk}/release/", {"version": 1}, follow=True)
+    assert any("only they or an editor may release it" in text for text in texts(refused))
+    assert Claim.objects.get(pk=claim.pk).assignee == reviewer
 
 
 # --- Bulk actions on the queue

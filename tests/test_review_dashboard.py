@@ -37,7 +37,7 @@ def test_a_reviewer_takes_the_next_claim_from_the_queue_page(reviewer: User, mak
 
     response = client.post("/claims/next/")
 
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert response["Location"] == f"/claims/{top.pk}/"
     assert Claim.objects.get(pk=top.pk).assignee == reviewer
 
@@ -76,40 +76,52 @@ def test_a_reviewer_works_a_claim_through_the_forms(reviewer: User, editor2: Use
         follow=True,
     )
 
-    assert added.status_code == 302
+    assert added.status_code == 303
     assert Evidence.objects.get(claim=claim).primary is True
-    assert "Verdict recorded." in texts(proposed)
+    assert (
+        "Sent to an editor for approval. Your verdict “Disputed” is published once they approve it."
+        in texts(proposed)
+    )
     assert Claim.objects.get(pk=claim.pk).status == Status.AWAITING_APPROVAL
 
     approver = browser(editor2)
     assert "Approve and publish" in approver.get(f"/claims/{claim.pk}/").content.decode()
     approved = approver.post(f"/claims/{claim.pk}/approve/", {"version": 2}, follow=True)
-    assert "Verdict approved and published." in texts(approved)
+    assert "Verdict approved and published: Disputed." in texts(approved)
     assert Claim.objects.get(pk=claim.pk).verdict == "disputed"
 
 
-def test_a_refused_verdict_shows_the_reason_and_keeps_the_rationale(reviewer: User, make_claim: Any) -> None:
+def test_a_refused_verdict_redirects_to_the_claim_with_the_reason_and_the_rationale_kept(
+    reviewer: User, make_claim: Any
+) -> None:
     claim = make_claim(status=Status.IN_REVIEW, assignee=reviewer)
+    client = browser(reviewer)
 
-    response = browser(reviewer).post(
+    response = client.post(
         f"/claims/{claim.pk}/verdict/", {"version": 1, "verdict": "verified", "rationale": "Checks out."}
     )
 
-    assert response.status_code == 400
-    assert any("at least one primary source" in text for text in texts(response))
-    assert "Checks out." in response.content.decode()
+    assert (response.status_code, response["Location"]) == (303, f"/claims/{claim.pk}/#form-verdict")
+    page = client.get(response["Location"])
+    assert any("at least one primary source" in text for text in texts(page))
+    assert "Checks out." in page.content.decode()
     assert not Verdict.objects.exists()
+    # The kept input is shown once: a reload shows the empty form.
+    assert "Checks out." not in client.get(f"/claims/{claim.pk}/").content.decode()
 
 
 def test_a_stale_form_gets_a_conflict_message_and_the_current_version(editor: User, make_claim: Any) -> None:
     claim = make_claim()
     Claim.objects.filter(pk=claim.pk).update(version=3)
 
-    response = browser(editor).post(f"/claims/{claim.pk}/dismiss/", {"version": 1, "reason": "An opinion."})
+    response = browser(editor).post(
+        f"/claims/{claim.pk}/dismiss/", {"version": 1, "reason": "An opinion."}, follow=True
+    )
 
-    assert response.status_code == 409
+    assert response.redirect_chain == [(f"/claims/{claim.pk}/#form-dismiss", 303)]
     assert any("has changed" in text for text in texts(response))
-    assert 'name="version" value="3"' in response.content.decode()
+    page = response.content.decode()
+    assert 'name="version" value="3"' in page and "An opinion." in page
     assert Claim.objects.get(pk=claim.pk).status == Status.NEW
 
 
@@ -121,8 +133,9 @@ def test_an_author_does_not_get_an_approve_button_for_their_own_verdict(
     page = browser(editor).get(f"/claims/{claim.pk}/").content.decode()
     assert "awaiting approval" in page
     assert "Approve and publish" not in page
-    refused = browser(editor).post(f"/claims/{claim.pk}/approve/", {"version": 1})
-    assert refused.status_code == 403
+    refused = browser(editor).post(f"/claims/{claim.pk}/approve/", {"version": 1}, follow=True)
+    assert any("another editor must approve it" in text for text in texts(refused))
+    assert Claim.objects.get(pk=claim.pk).status == Status.AWAITING_APPROVAL
 
 
 def test_an_editor_rejects_dismisses_and_reopens_with_reasons(
@@ -145,9 +158,10 @@ def test_an_editor_rejects_dismisses_and_reopens_with_reasons(
 
 def test_a_form_missing_its_reason_is_refused_with_a_message(editor: User, make_claim: Any) -> None:
     claim = make_claim()
-    response = browser(editor).post(f"/claims/{claim.pk}/dismiss/", {"version": 1, "reason": ""})
-    assert response.status_code == 400
-    assert any(text.startswith("Please correct the form") for text in texts(response))
+    response = browser(editor).post(f"/claims/{claim.pk}/dismiss/", {"version": 1, "reason": ""}, follow=True)
+    assert response.redirect_chain == [(f"/claims/{claim.pk}/#form-dismiss", 303)]
+    assert any(text.startswith("Please correct the form: Reason:") for text in texts(response))
+    assert Claim.objects.get(pk=claim.pk).status == Status.NEW
 
 
 def test_review_actions_are_post_only_and_need_a_login(editor: User, make_claim: Any) -> None:
