@@ -8,8 +8,8 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from . import roles, selectors
-from .models import Claim, Evidence, Verdict
+from . import ratings, roles, selectors
+from .models import Claim, Evidence
 from .workflow import Action
 
 
@@ -65,10 +65,21 @@ class EvidenceForm(forms.Form):
 
 
 class VerdictForm(VersionForm):
-    verdict = forms.ChoiceField(choices=Verdict.Value.choices, widget=forms.RadioSelect)
+    """A verdict is a rating from the desk's scale; the rating decides verified or disputed."""
+
+    rating = forms.ChoiceField(choices=[], widget=forms.RadioSelect, label="Rating")
     rationale = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3, "class": "wide"}), help_text="What the primary sources show"
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["rating"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [
+            (r.name, f"{r.label}: {r.description} ({r.get_leads_to_display().lower()})")
+            for r in ratings.scale()
+        ]
 
 
 class RejectForm(VersionForm):

@@ -189,7 +189,7 @@ def test_the_whole_review_a_reviewer_disputes_and_an_editor_approves_from_awaiti
     expect(rita.get_by_text("Added a primary source from stats.example.org.")).to_be_visible()
     expect(rita.locator("[data-primary-sources]")).to_contain_text("Customs trade statistics, 2024")
 
-    rita.get_by_label("Disputed").check()
+    rita.get_by_label("False: Not accurate").check()
     rita.get_by_label("Rationale").fill("Customs data put the 2024 total at $228bn, not $245bn.")
     rita.get_by_role("button", name="Propose verdict").click()
     expect(rita.get_by_text(re.compile(r"^Sent to an editor for approval\."))).to_be_visible()
@@ -206,7 +206,7 @@ def test_the_whole_review_a_reviewer_disputes_and_an_editor_approves_from_awaiti
     shoot(eddie, screenshots, f"{size}-awaiting-approval")
     eddie.locator(f'tr[data-claim="{top.pk}"] a').click()
     eddie.get_by_role("button", name="Approve and publish").click()
-    expect(eddie.get_by_text("Verdict approved and published: Disputed.")).to_be_visible()
+    expect(eddie.get_by_text("Verdict approved and published: False (disputed).")).to_be_visible()
     expect(eddie.locator("p", has_text="verdict disputed")).to_be_visible()
     expect(eddie.locator('[data-count="approvals"]')).to_have_count(0)
     story = eddie.locator("tr[data-action]")

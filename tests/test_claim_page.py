@@ -235,7 +235,7 @@ def test_after_proposing_a_verdict_take_the_next_claim_is_right_there(
 
     response = client.post(
         f"/claims/{claim.pk}/verdict/",
-        {"version": 1, "verdict": "verified", "rationale": "As the table says."},
+        {"version": 1, "rating": "true", "rationale": "As the table says."},
         follow=True,
     )
 

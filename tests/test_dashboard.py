@@ -476,7 +476,7 @@ def test_the_audit_trail_tells_the_claims_story(reviewer: User, editor2: User, m
         f"/claims/{claim.pk}/evidence/",
         {"url": "https://stats.example.org/march.csv", "primary": "on", "stance": "refutes"},
     )
-    rita.post(f"/claims/{claim.pk}/verdict/", {"version": 2, "verdict": "disputed", "rationale": "4.1%."})
+    rita.post(f"/claims/{claim.pk}/verdict/", {"version": 2, "rating": "false", "rationale": "4.1%."})
     browser(editor2).post(f"/claims/{claim.pk}/approve/", {"version": 3})
 
     page = page_of(rita.get(f"/claims/{claim.pk}/"))

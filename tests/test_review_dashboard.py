@@ -72,14 +72,14 @@ def test_a_reviewer_works_a_claim_through_the_forms(reviewer: User, editor2: Use
     )
     proposed = client.post(
         f"/claims/{claim.pk}/verdict/",
-        {"version": 1, "verdict": "disputed", "rationale": "The survey says 4.1%."},
+        {"version": 1, "rating": "false", "rationale": "The survey says 4.1%."},
         follow=True,
     )
 
     assert added.status_code == 303
     assert Evidence.objects.get(claim=claim).primary is True
     assert (
-        "Sent to an editor for approval. Your verdict “Disputed” is published once they approve it."
+        "Sent to an editor for approval. Your verdict “False (disputed)” is published once they approve it."
         in texts(proposed)
     )
     assert Claim.objects.get(pk=claim.pk).status == Status.AWAITING_APPROVAL
@@ -87,7 +87,7 @@ def test_a_reviewer_works_a_claim_through_the_forms(reviewer: User, editor2: Use
     approver = browser(editor2)
     assert "Approve and publish" in approver.get(f"/claims/{claim.pk}/").content.decode()
     approved = approver.post(f"/claims/{claim.pk}/approve/", {"version": 2}, follow=True)
-    assert "Verdict approved and published: Disputed." in texts(approved)
+    assert "Verdict approved and published: False (disputed)." in texts(approved)
     assert Claim.objects.get(pk=claim.pk).verdict == "disputed"
 
 
@@ -98,7 +98,7 @@ def test_a_refused_verdict_redirects_to_the_claim_with_the_reason_and_the_ration
     client = browser(reviewer)
 
     response = client.post(
-        f"/claims/{claim.pk}/verdict/", {"version": 1, "verdict": "verified", "rationale": "Checks out."}
+        f"/claims/{claim.pk}/verdict/", {"version": 1, "rating": "true", "rationale": "Checks out."}
     )
 
     assert (response.status_code, response["Location"]) == (303, f"/claims/{claim.pk}/#form-verdict")

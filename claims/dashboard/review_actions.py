@@ -34,11 +34,16 @@ def _evidence_added(evidence: Evidence) -> str:
     return f"Added {kind} from {host}."
 
 
+def _verdict_label(verdict: Verdict) -> str:
+    value = verdict.get_value_display()
+    return f"{verdict.rating.label} ({value.lower()})" if verdict.rating else value
+
+
 def _verdict_recorded(verdict: Verdict) -> str:
     if verdict.state == Verdict.State.PROPOSED:
-        value = verdict.get_value_display()
-        return f"Sent to an editor for approval. Your verdict “{value}” is published once they approve it."
-    return f"Verdict published: {verdict.get_value_display()}."
+        label = _verdict_label(verdict)
+        return f"Sent to an editor for approval. Your verdict “{label}” is published once they approve it."
+    return f"Verdict published: {_verdict_label(verdict)}."
 
 
 def _rejected(verdict: Verdict) -> str:
@@ -78,7 +83,8 @@ ACTIONS: dict[str, tuple[Perform, Done]] = {
         lambda actor, pk, data: review.do_propose_verdict(
             claim_id=pk,
             version=data["version"],
-            value=data["verdict"],
+            value=None,
+            rating=data["rating"],
             rationale=data["rationale"],
             actor=actor,
         ),
@@ -86,7 +92,7 @@ ACTIONS: dict[str, tuple[Perform, Done]] = {
     ),
     "approve": (
         lambda actor, pk, data: review.do_approve_verdict(claim_id=pk, version=data["version"], actor=actor),
-        lambda verdict: f"Verdict approved and published: {verdict.get_value_display()}.",
+        lambda verdict: f"Verdict approved and published: {_verdict_label(verdict)}.",
     ),
     "reject": (
         lambda actor, pk, data: review.do_reject_verdict(
