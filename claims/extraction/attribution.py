@@ -30,7 +30,15 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from .claimers import ROLE_SUBJECT, document_claimer, from_org, is_demonym, label_name, org_run
+from .claimers import (
+    ROLE_NOUN_WORDS,
+    ROLE_SUBJECT,
+    document_claimer,
+    from_org,
+    is_demonym,
+    label_name,
+    org_run,
+)
 
 
 def _words(s: str) -> frozenset[str]:
@@ -483,7 +491,7 @@ class Attributor:
                 att.sources.append(" ".join(_strip_possessive(t) for t in run))
         if ("he" in words or "she" in words) and (pm := _PRONOUN_VERB_RE.search(seg)):
             att.pronoun, att.anchor = True, pm.start()
-        elif "the" in words and (rm := _ROLE_VERB_RE.search(seg)):
+        elif not ROLE_NOUN_WORDS.isdisjoint(words) and (rm := _ROLE_VERB_RE.search(seg)):
             att.pronoun, att.anchor = True, rm.start()
         label = label_name(seg)
         if label and not att.pronoun and not att.speaker:

@@ -63,6 +63,7 @@ ROLE_NOUNS = (
     "senator|ambassador|envoy|general|commander|founder|boss|billionaire|politician|lawmaker|"
     "scientist|researcher|professor|economist|analyst|expert|doctor|physician|epidemiologist"
 )
+ROLE_NOUN_WORDS = frozenset(ROLE_NOUNS.split("|"))
 # "the Gazprom head", "the Russian leader", "the former US president", "the company's chief executive"
 ROLE_SUBJECT = (
     r"(?:^|[,;:]\s*|\s)(?:[Tt]he)\s+(?P<mods>(?:(?!two\b|three\b|both\b)[\w’'.-]+\s+){0,3}?)"
