@@ -17,9 +17,11 @@ Patterns, looked for outside quotation marks:
 Titles are stripped ("US Secretary of State Antony Blinken" -> "Antony
 Blinken") and a surname alone ("Putin said") is resolved to the full name
 given elsewhere in the article when that is unambiguous. Organisations,
-places and descriptions ("the Russian leader", "the Kremlin") never become a
-speaker: a wrong speaker is worse than none, so the speaker is left empty
-when unsure.
+documents and studies ("the FOMC said", "according to a statement from the
+Kremlin"), role nouns resolved to the person named before ("the Gazprom head
+stated") and labels ("Powell Remarks: ...") are read by :mod:`.claimers`.
+Places ("Beijing said") never become a speaker: a wrong speaker is worse
+than none, so the speaker is left empty when unsure.
 """
 
 from __future__ import annotations
@@ -27,6 +29,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+
+from .claimers import (
+    ROLE_NOUN_WORDS,
+    ROLE_SUBJECT,
+    document_claimer,
+    from_org,
+    is_demonym,
+    label_name,
+    org_run,
+)
 
 
 def _words(s: str) -> frozenset[str]:
@@ -44,6 +56,7 @@ SPEECH_VERB_WORDS: tuple[str, ...] = tuple(
         continued urged urges acknowledged conceded recalled suggested suggests replied responded observed
         vowed vows pledged reiterated reiterates confirmed confirms denied denies predicted predicts asked
         concluded admitted admits cautioned countered maintained mentioned pointed believes believed thinks
+        revealed reveals disclosed highlighted underlined advised advises
         """
         ),
         key=lambda w: (-len(w), w),
@@ -66,6 +79,7 @@ _AUX = rf"(?:(?:{'|'.join(_AUX_WORDS)})\s+){{0,4}}"
 _VERB_FIRST = "".join(sorted({w[0] for w in (*_AUX_WORDS, *SPEECH_VERB_WORDS)}))
 _VERB_RE = re.compile(rf"\b(?=[{_VERB_FIRST}]){_AUX}(?:{_SPEECH_VERBS})\b")
 _PRONOUN_VERB_RE = re.compile(rf"(?:^|[,;:”\"’]\s*|\s)(?P<pron>he|she|He|She)\s+{_AUX}(?:{_SPEECH_VERBS})\b")
+_ROLE_VERB_RE = re.compile(rf"{ROLE_SUBJECT}{_AUX}(?:{_SPEECH_VERBS})\b")
 _ACCORDING_RE = re.compile(r"\b[Aa]ccording to\s+(?P<what>[^,.;:!?()“”\"]{2,120})")
 _CITING_RE = re.compile(r"\bciting\s+(?P<what>[^,.;:!?()“”\"]{2,120})")
 _REPORTED_RE = re.compile(
@@ -112,14 +126,21 @@ NOT_NAME_WORDS = _words(
     media network channel website statement document report data customs intelligence officials
     """
 )
-_NATIONALITY_RE = re.compile(r"^[A-Z][a-z]+(?:ian|ean|ese|ish|ic|an|i)$")
+_CAP_PAIR_RE = re.compile(r"(?<=[a-z,;] )[A-Z][a-z’'.-]+ (?:[A-Z]\.? )?[A-Z][a-z’'-]+")
+# "Moncef Slaoui, who leads the federal vaccination program, told CNN": a name, an aside, the verb
+_APPOSITIVE_RE = re.compile(
+    r"(?:^|, |[”\"] )(?P<name>[A-Z][\w’'.-]+(?: [A-Z][\w’'.-]+){1,3}), "
+    r"(?:who |the |a |an |[a-z])[^.;:!?]{2,160}, $"
+)
 
 
 @dataclass
 class Attribution:
     speaker: str = ""
     sources: list[str] = field(default_factory=list)
-    pronoun: bool = False  # speaker came from "he/she said"
+    pronoun: bool = False  # "he/she said" or "the Gazprom head said": the person named before
+    anchor: int = 0  # where the pronoun or role noun starts in the sentence
+    surname: str = ""  # "Epstein says": resolved when the article names the person in full
 
 
 _QUOTE_MARK_RE = re.compile(r"[“”\"]")
@@ -368,6 +389,7 @@ class Attributor:
         self.index = PersonIndex()
         masked, self.quotes = _mask_quotes(text)
         self.masked = masked
+        self.surnames: list[str] = []  # lone surnames met as a subject before their full name
         for name in titled_names(masked):
             self.index.add(name)
 
@@ -380,7 +402,7 @@ class Attributor:
         if not run:
             return ""
         run = [_strip_possessive(t) for t in run]
-        if _NATIONALITY_RE.match(run[0]) and len(run) > 1 and self.index.resolve(" ".join(run[1:])):
+        if is_demonym(run[0]) and len(run) > 1 and self.index.resolve(" ".join(run[1:])):
             run = run[1:]
         if not _name_tokens_ok(run):
             return ""
@@ -389,14 +411,16 @@ class Attributor:
             resolved = self.index.resolve(name)
             if resolved:
                 return resolved
-            if all(len(t) > 1 for t in run) and not _NATIONALITY_RE.match(run[0]):
+            if all(len(t) > 1 for t in run) and not is_demonym(run[0]):
                 self.index.add(name)
                 return name
             return ""
         resolved = self.index.resolve(name)
         if resolved:
             return resolved
-        return name if titled and len(name) > 2 and not _NATIONALITY_RE.match(name) else ""
+        if not titled and len(name) > 2 and not is_demonym(name) and name[0].isupper():
+            self.surnames.append(name)  # may be resolved once the whole article is read
+        return name if titled and len(name) > 2 and not is_demonym(name) else ""
 
     def _direct(self, s: int, e: int, words: frozenset[str] | None = None) -> Attribution:
         """Attribution stated inside the sentence itself (outside its quotations).
@@ -419,6 +443,7 @@ class Attributor:
                 att.speaker = att.speaker or name
             else:
                 att.sources.append(" ".join(what_words[:8]))
+                att.speaker = att.speaker or document_claimer(what) or org_run(_tokens(what))
         for m in _CITING_RE.finditer(seg) if "citing" in words else ():
             what = m.group("what").strip()
             run = _name_before(what, len(what))
@@ -441,11 +466,20 @@ class Attributor:
             if prev in ("and", "&", "or", "nor", "both"):
                 continue  # joint subject ("Xi and Putin declared"): no single speaker
             name = self._validate(run, titled=prev in TITLE_WORDS and prev not in _FUNCTION_WORDS)
+            if not name and not run and seg.endswith(", ", 0, m.start()):
+                appositive = _APPOSITIVE_RE.search(seg, max(0, m.start() - 220), m.start())
+                name = self._validate(appositive.group("name").split()) if appositive else ""
             if not name and not run:
                 run = _name_after(seg, m.end())
                 name = self._validate(run)
+            if not name and len(run) == 1 and self.surnames and self.surnames[-1] == run[0]:
+                att.surname = run[0]
             if name:
                 att.speaker = name
+                return att
+            org = org_run(before) if prev not in ("and", "&", "or", "nor", "both") else ""
+            if org:
+                att.speaker = org
                 return att
             if (
                 run
@@ -455,8 +489,15 @@ class Attributor:
             ):
                 # "the Labor Department said", "Beijing said": an institution, reported as a source
                 att.sources.append(" ".join(_strip_possessive(t) for t in run))
-        if ("he" in words or "she" in words) and _PRONOUN_VERB_RE.search(seg):
-            att.pronoun = True
+        if ("he" in words or "she" in words) and (pm := _PRONOUN_VERB_RE.search(seg)):
+            att.pronoun, att.anchor = True, pm.start()
+        elif not ROLE_NOUN_WORDS.isdisjoint(words) and (rm := _ROLE_VERB_RE.search(seg)):
+            att.pronoun, att.anchor = True, rm.start()
+        label = label_name(seg)
+        if label and not att.pronoun and not att.speaker:
+            att.speaker = self.index.resolve(label) if len(label) > 2 else ""
+        if not att.speaker and seg.startswith("From "):
+            att.speaker = from_org(seg)
         return att
 
     def in_quote(self) -> list[bool]:
@@ -486,19 +527,21 @@ class Attributor:
                 q_i += 1
             if q_i < len(self.quotes) and self.quotes[q_i][0] < e:
                 quote_of[k] = q_i
-        speakers = [d.speaker for d in direct]
-        # he/she said -> nearest earlier sentence naming exactly one person (or naming its speaker)
+        speakers = [d.speaker or (self.index.resolve(d.surname) if d.surname else "") for d in direct]
+        # he/she said, the Gazprom head said -> this sentence or the one before, when it names exactly
+        # one person (or names its speaker); further back, "she" was wrong as often as right
         for k, d in enumerate(direct):
             if speakers[k] or not d.pronoun:
                 continue
-            for j in range(k, max(-1, k - 4), -1):
+            for j in range(k, max(-1, k - 2), -1):
                 s, e = self.spans[j]
                 if j == k:
-                    pm = _PRONOUN_VERB_RE.search(self.masked[s:e])
-                    e = s + (pm.start() if pm else 0)
+                    e = s + d.anchor
                 names = list(dict.fromkeys(self._mentions(s, e)))
                 if j != k and speakers[j] and speakers[j] not in names:
                     names.append(speakers[j])
+                if not names and _CAP_PAIR_RE.search(self.masked, s, e):
+                    break  # someone the index does not know is named in between: unsure
                 if not names:
                     continue
                 if len(names) == 1:

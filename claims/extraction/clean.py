@@ -1,24 +1,33 @@
 """Turn a scraped article into clean story text and a list of what was dropped.
 
-HTML goes through trafilatura (precision-oriented) first, once
-:func:`limit_html` has bounded its size, its number of elements and the
-attributes of each element; the plain-text result then goes through the same
-line-level boilerplate filter as plain-text input. The filter looks at
-signals that do not depend on one outlet's wording:
+HTML goes through trafilatura first (:mod:`.html`); the plain-text result
+then goes through the same boilerplate filter as plain-text input. The filter
+judges lines that look like boilerplate, never a paragraph of prose: a line of
+more than ``LONG_LINE_WORDS`` words (a story delivered as one paragraph, as
+many feeds and CMS exports do) is cut into its sentences first and each
+sentence is judged on its own, by rules that take a sentence of prose for
+story unless it addresses the reader. It looks at signals that do not depend
+on one outlet's wording:
 
 * a line repeated inside the article, or listed in ``outlet_lines`` (lines the
   outlet prints in many other articles);
 * call-to-action vocabulary (subscribe, sign up/in, register, donate, support
   us, newsletter, unlock, create an account, share, comment forms...);
 * shape: all-caps banners, short unpunctuated fragments, bullet lists that
-  hang off a call to action, photo captions/credits, syndication footers;
+  hang off a call to action (an item that is a full sentence is story),
+  photo captions/credits, syndication footers;
 * position: once a run of boilerplate starts near the end of the story and
   nothing story-like follows, the whole tail is dropped (donation appeals,
   newsletter blurbs, "read more" menus).
 
+When the filter would leave less than ``MIN_PROSE_SHARE`` of the article's
+prose (full sentences), it keeps the prose it would have dropped and says so
+in a note: losing a story costs the desk more than a stray appeal.
+
 Every dropped line is reported as a :class:`RemovedBlock` with a readable
-reason. Kept lines are joined with a blank line between paragraphs. The work
-is linear in the input size and deterministic.
+reason. Kept lines are joined with a blank line between paragraphs, list
+items without their bullets. The work is linear in the input size and
+deterministic.
 """
 
 from __future__ import annotations
@@ -30,7 +39,37 @@ from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
 
+from .html import (
+    MAX_HTML_ATTRIBUTES,
+    MAX_HTML_CHARS,
+    MAX_HTML_CHILDREN,
+    MAX_HTML_ELEMENTS,
+    HtmlRefused,
+    html_to_text,
+    limit_html,
+)
+from .sentences import split_spans
 from .types import RemovedBlock
+
+__all__ = [
+    "MAX_HTML_ATTRIBUTES",
+    "MAX_HTML_CHARS",
+    "MAX_HTML_CHILDREN",
+    "MAX_HTML_ELEMENTS",
+    "HtmlRefused",
+    "clean",
+    "clean_text",
+    "html_to_text",
+    "limit_html",
+    "line_key",
+]
+
+#: A line longer than this is cut into sentences before it is judged.
+LONG_LINE_WORDS = 40
+#: Below this share of the prose's words kept, the filter keeps all the prose.
+MIN_PROSE_SHARE = 0.25
+#: A sentence of at least this many words that ends like one counts as prose.
+PROSE_WORDS = 8
 
 # ------------------------------------------------------------------ line keys
 
@@ -108,6 +147,7 @@ _CREDIT_END_RE = re.compile(
 )
 _IMPERATIVE_RE = re.compile(
     r"^(?:support|donate|subscribe|follow (?:us|our)|share (?:this|on)|download|listen (?:to|now)|"
+    r"log (?:in|on)\b|"
     r"watch (?:now|the)|"
     r"sign (?:up|in)|register|become a|join (?:us|our|the)|click|tap|read (?:more|next|also)|see also|"
     r"related|advertisement|sponsored)\b",
@@ -119,7 +159,7 @@ _BYLINE_RE = re.compile(
     re.IGNORECASE,
 )
 _BULLET_RE = re.compile(r"^\s*(?:[-–—•·*▪►✓✔☐■□○●]|\d{1,2}[.)])\s+")
-_TERMINAL_CHARS = frozenset(".!?…:;\"”’')]")
+_TERMINAL_CHARS = frozenset(".!?…:;\"”’')]。！？」』）")
 
 
 def _terminal(text: str) -> bool:
@@ -162,11 +202,26 @@ _ODD_CHAR_RE = re.compile(
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
+# Han, kana and hangul: scripts written without spaces between words
+_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
+def _count_words(text: str) -> int:
+    """Words of a line; in scripts without spaces, one per two characters (a Japanese word's average)."""
+    n = len(text.split())
+    if text.isascii():
+        return n
+    return max(n, len(_CJK_RE.findall(text)) // 2)
+
+
 @dataclass(slots=True)
 class _Line:
     text: str
     key: str
     words: int
+    para: int = 0  # index of the input line it comes from
+    part: bool = False  # a sentence cut out of a longer line
+    bullet: bool = False  # a list item (its bullet removed from ``text``)
     reason: str = ""  # non-empty when marked as boilerplate
     strong: bool = False  # boilerplate by its own content (not just by neighbourhood)
 
@@ -237,7 +292,9 @@ def _looks_like_credit(text: str, words: int) -> bool:
     return bool(_CREDIT_END_RE.search(text)) and words <= 12
 
 
-def _classify(line: _Line, counts: Counter[str], outlet: Collection[str], seen: set[str]) -> None:
+def _classify(
+    line: _Line, counts: Counter[str], outlet: Collection[str], seen: set[str], extracted: bool = False
+) -> None:
     t = line.text
     key = line.key
     if not key:
@@ -255,13 +312,16 @@ def _classify(line: _Line, counts: Counter[str], outlet: Collection[str], seen: 
     if cta and ("“" in t or '"' in t) and len(_CTA_RE.findall(low)) < 2:
         cta = None  # a quotation ("We will support our allies," she said) is story, not a prompt
     terminal = _terminal(t)
+    if line.part or extracted:
+        _classify_sentence(line, counts, seen, cta, banners=not extracted)
+        return
     if counts[key] > 1:
-        if line.words <= 12 or cta or _BULLET_RE.match(t) or key in seen:
+        if line.words <= 12 or cta or line.bullet or key in seen:
             line.reason, line.strong = "line repeated within the article", True
             seen.add(key)
             return
         seen.add(key)
-    if cta and (line.words <= 40 or len(_CTA_RE.findall(low)) >= 2):
+    if cta and (line.words <= 40 or len(_CTA_RE.findall(low)) >= 2) and (not _prose(line) or _prompt(t, low)):
         line.reason, line.strong = f"call to action ({cta.group(0).lower()})", True
         return
     if line.words <= 8 and _IMPERATIVE_RE.search(t):
@@ -283,6 +343,56 @@ def _classify(line: _Line, counts: Counter[str], outlet: Collection[str], seen: 
         line.reason = "short fragment"
         line.strong = True
         return
+
+
+def _prompt(text: str, low: str) -> bool:
+    """Does a line with call-to-action words speak to the reader, open with an imperative or prompt twice?
+
+    Reported speech is story: "the plan costs $15 per month, the company said; subscriptions fell".
+    """
+    if _READER_RE.search(text) or _IMPERATIVE_RE.search(text):
+        return True
+    return len(_CTA_RE.findall(low)) >= 2 and not _REPORTED_RE.search(low)
+
+
+_REPORTED_RE = re.compile(r"\b(?:said|says|according to|reported|told|announced|estimated)\b")
+
+
+def _classify_sentence(
+    line: _Line, counts: Counter[str], seen: set[str], cta: re.Match[str] | None, *, banners: bool = True
+) -> None:
+    """Judge a sentence of a long line, or a line an article extractor kept: story unless it prompts.
+
+    A later copy of a sentence is dropped, never the first (an extracted line
+    repeats when the story does: the same question put to each person
+    interviewed); a call to action needs the reader addressed ("your inbox"),
+    an imperative opening ("Sign up ...") or two prompts, so "plans cost $10
+    per month, the company said" stays. Short
+    lines, list items and headings are not judged by their shape: an article
+    extractor kept them as part of the story (``banners`` off).
+    """
+    t = line.text
+    if line.part and counts[line.key] > 1:
+        if line.key in seen:
+            line.reason, line.strong = "sentence repeated within the article", True
+            return
+        seen.add(line.key)
+    if cta and (not _prose(line) or _prompt(t, t.lower())):
+        line.reason, line.strong = f"call to action ({cta.group(0).lower()})", True
+        return
+    if banners and line.words <= 20 and _is_all_caps(t):
+        line.reason, line.strong = "all-caps banner", True
+        return
+    if _looks_like_credit(t, line.words):
+        line.reason, line.strong = "photo caption or credit", True
+        return
+    if not _terminal(t) and line.words <= 10 and _BYLINE_RE.match(t):
+        line.reason, line.strong = "byline or timestamp", True
+
+
+def _prose(line: _Line) -> bool:
+    """A full sentence (or a paragraph of them): what a story is made of."""
+    return line.words >= PROSE_WORDS and _terminal(line.text) and not _label_like(line)
 
 
 def _appeal_like(line: _Line) -> bool:
@@ -312,9 +422,9 @@ def _mark_bullets(lines: list[_Line]) -> None:
     i = 0
     n = len(lines)
     while i < n:
-        if _BULLET_RE.match(lines[i].text):
+        if lines[i].bullet:
             j = i
-            while j < n and _BULLET_RE.match(lines[j].text):
+            while j < n and lines[j].bullet:
                 j += 1
             run = lines[i:j]
             before = lines[i - 1] if i > 0 else None
@@ -323,7 +433,7 @@ def _mark_bullets(lines: list[_Line]) -> None:
             hanging = (before is not None and before.reason) or (after is not None and after.reason)
             if hanging or cta_in_run * 2 >= len(run):
                 for ln in run:
-                    if not ln.reason:
+                    if not ln.reason and not _prose(ln):  # an item that is a full sentence is story
                         ln.reason = "list item in a boilerplate block"
             i = j
         else:
@@ -361,24 +471,82 @@ def _mark_tail(lines: list[_Line]) -> None:
             return
 
 
-def clean_text(body: str, outlet_lines: Collection[str] = ()) -> tuple[str, list[RemovedBlock]]:
-    """Remove boilerplate lines from plain text; return (clean text, removed blocks)."""
+def _units(raw_lines: list[str]) -> list[_Line]:
+    """The lines to judge: list items without their bullets, long lines cut into sentences."""
+    lines: list[_Line] = []
+    for para, raw in enumerate(raw_lines):
+        t = raw.strip()
+        if not t:
+            continue
+        bullet = _BULLET_RE.match(t)
+        if bullet and bullet.end() < len(t):
+            t = t[bullet.end() :]
+        words = _count_words(t)
+        spans = split_spans(t) if words > LONG_LINE_WORDS else []
+        if len(spans) > 1:
+            for s, e in spans:
+                sent = t[s:e]
+                lines.append(_Line(sent, line_key(sent), _count_words(sent), para=para, part=True))
+        else:
+            lines.append(_Line(t, line_key(t), words, para=para, bullet=bullet is not None))
+    return lines
+
+
+def _keep_prose(lines: list[_Line]) -> str:
+    """Keep the prose back when the filter would leave less than ``MIN_PROSE_SHARE`` of it; a note says so."""
+    prose = [ln for ln in lines if _prose(ln)]
+    total = sum(ln.words for ln in prose)
+    kept = sum(ln.words for ln in prose if not ln.reason)
+    if not total or kept >= MIN_PROSE_SHARE * total:
+        return ""
+    back = [ln for ln in prose if ln.reason and not ln.reason.startswith(_NEVER_KEPT)]
+    if not back:
+        return ""
+    for ln in back:
+        ln.reason = ""
+    share = round(100 * kept / total)
+    return (
+        f"kept {len(back):,} passage{'s' if len(back) > 1 else ''} of prose that looked like boilerplate: "
+        f"removing them would have left {share}% of the article's prose"
+    )
+
+
+# Dropped for what they are, whatever their share: the outlet's own furniture and exact repeats.
+_NEVER_KEPT = ("line printed in many articles", "syndication", "line repeated", "sentence repeated")
+
+
+def clean_text(
+    body: str,
+    outlet_lines: Collection[str] = (),
+    notes: list[str] | None = None,
+    *,
+    extracted: bool = False,
+) -> tuple[str, list[RemovedBlock]]:
+    """Remove boilerplate lines from plain text; return (clean text, removed blocks).
+
+    ``extracted``: the text is what an article extractor kept of a page
+    (trafilatura on HTML), whose menus, lists of links and widgets are gone
+    already; only prompts, the outlet's repeated lines, footers, credits and
+    the tail after the story are dropped. A note is appended to ``notes`` when
+    prose that looked like boilerplate was kept.
+    """
     raw_lines = normalise_text(body).split("\n")
     raw_lines = _unwrap_hard_wrapped(raw_lines)
-    lines: list[_Line] = []
-    for raw in raw_lines:
-        t = raw.strip()
-        if t:
-            lines.append(_Line(text=t, key=line_key(t), words=len(t.split())))
+    lines = _units(raw_lines)
     counts = Counter(ln.key for ln in lines)
     outlet = outlet_lines if isinstance(outlet_lines, (set, frozenset, dict)) else frozenset(outlet_lines)
     seen: set[str] = set()
     for ln in lines:
-        _classify(ln, counts, outlet, seen)
-    _mark_bullets(lines)
+        _classify(ln, counts, outlet, seen, extracted)
+    if not extracted:
+        _mark_bullets(lines)
     _mark_tail(lines)
+    note = _keep_prose(lines)
+    if note and notes is not None:
+        notes.append(note)
 
-    kept: list[str] = []
+    paragraphs: list[list[str]] = []
+    last_para = -1
     groups: list[tuple[str, list[str]]] = []  # consecutive removed lines with the same reason
     for ln in lines:
         if ln.reason:
@@ -386,150 +554,13 @@ def clean_text(body: str, outlet_lines: Collection[str] = ()) -> tuple[str, list
                 groups[-1][1].append(ln.text)
             else:
                 groups.append((ln.reason, [ln.text]))
+        elif ln.para == last_para:
+            paragraphs[-1].append(ln.text)
         else:
-            kept.append(ln.text)
+            paragraphs.append([ln.text])
+            last_para = ln.para
     removed = [RemovedBlock("\n".join(texts), reason) for reason, texts in groups]
-    return "\n\n".join(kept), removed
-
-
-# ------------------------------------------------------------------ HTML limits
-
-#: Longer HTML is refused before parsing. Article extraction costs about 2 s per MB of
-#: ordinary HTML on one core (trafilatura 2.3); the API takes bodies up to 2 MiB.
-MAX_HTML_CHARS = 4_000_000
-#: More start tags than this are refused before parsing: trafilatura spends 50-250 µs per
-#: element (the seed articles as HTML have one per 90 characters, 22,000 in 2 MB).
-MAX_HTML_ELEMENTS = 50_000
-#: Attributes kept per element; the rest are dropped before parsing. libxml2 compares each
-#: attribute of an element with all the earlier ones: one element with 50,000 attributes took
-#: 12.6 s to clean, 100,000 took 56 s.
-MAX_HTML_ATTRIBUTES = 100
-#: An element with more child elements than this is refused. trafilatura's article search
-#: is quadratic in the links or inline elements of one paragraph (libxml2 merging the text
-#: nodes of ``//p//text()``): 4,000 took 2.2 s, 8,000 took 8.6 s.
-MAX_HTML_CHILDREN = 2_000
-
-
-class HtmlRefused(ValueError):
-    """HTML too large or too complex to hand to the parser; the message says why."""
-
-
-# Tokens as an HTML5 tokenizer (and libxml2 2.14, which follows it) reads them: comments,
-# <!...> and <?...> declarations, start and end tags with their attributes (a quoted value
-# may hold ">"), and bogus "</..." comments. Every part is possessive or lazy with one way to
-# match, so the scan reads each character a fixed number of times.
-_HTML_ATTRIBUTE = (
-    r"[^\t\n\f\r />][^\t\n\f\r />=]*+"
-    r"(?:[\t\n\f\r ]*+=[\t\n\f\r ]*+(?:\"[^\"]*+\"?|'[^']*+'?|[^\t\n\f\r >]*+))?"
-)
-_HTML_ATTRIBUTE_RE = re.compile(_HTML_ATTRIBUTE)
-_MARKUP_RE = re.compile(
-    r"<!--(?:-?>|.*?--!?>|.*)"
-    r"|<[!?][^>]*+>?"
-    r"|<(?P<end>/?)(?P<name>[A-Za-z][^\t\n\f\r />]*+)"
-    rf"(?P<attrs>(?:[\t\n\f\r ]++|/(?!>)|{_HTML_ATTRIBUTE})*+)(?P<close>/?>)?"
-    r"|</[^>]*+>?",
-    re.DOTALL,
-)
-# Elements whose content is text up to their end tag (libxml2: also in svg and math, and
-# not after a self-closing "<script/>"; <noscript> content is parsed as tags).
-_RAW_TEXT = frozenset({"script", "style", "xmp", "iframe", "noembed", "noframes", "title", "textarea"})
-_RAW_END_RE = {name: re.compile(rf"</{name}[\t\n\f\r />]", re.IGNORECASE) for name in _RAW_TEXT}
-
-
-def limit_html(html: str) -> tuple[str, str]:
-    """``html`` with at most ``MAX_HTML_ATTRIBUTES`` attributes per element; a note when any were dropped.
-
-    Raises :class:`HtmlRefused` when the page is longer than ``MAX_HTML_CHARS``,
-    has more than ``MAX_HTML_ELEMENTS`` elements or an element with more than
-    ``MAX_HTML_CHILDREN`` children. Ordinary pages come back unchanged.
-    """
-    if len(html) > MAX_HTML_CHARS:
-        raise HtmlRefused(f"HTML of {len(html):,} characters is over the limit of {MAX_HTML_CHARS:,}")
-    elements = 0
-    cuts: list[tuple[int, int]] = []  # (start, end) of the attribute text dropped from a tag
-    pos = 0
-    while (lt := html.find("<", pos)) >= 0:
-        m = _MARKUP_RE.match(html, lt)
-        if m is None:
-            pos = lt + 1
-            continue
-        pos = m.end()
-        name = m.group("name")
-        if name is None or m.group("end"):
-            continue
-        elements += 1
-        # every attribute takes at least two characters, so only long tags need counting
-        if m.end("attrs") - m.start("attrs") > 2 * MAX_HTML_ATTRIBUTES:
-            attrs = _HTML_ATTRIBUTE_RE.finditer(html, m.start("attrs"), m.end("attrs"))
-            kept = next(itertools.islice(attrs, MAX_HTML_ATTRIBUTES - 1, None), None)
-            if kept is not None and next(attrs, None) is not None:
-                cuts.append((kept.end(), m.end("attrs")))
-        raw = name.lower()
-        if raw == "plaintext" and m.group("close") == ">":
-            break
-        if raw in _RAW_TEXT and m.group("close") == ">":
-            end = _RAW_END_RE[raw].search(html, pos)
-            if end is None:
-                break
-            pos = end.start()
-    if elements > MAX_HTML_ELEMENTS:
-        raise HtmlRefused(f"HTML has {elements:,} elements, over the limit of {MAX_HTML_ELEMENTS:,}")
-    note = ""
-    if cuts:
-        parts: list[str] = []
-        pos = 0
-        for a, b in cuts:
-            parts.append(html[pos:a])
-            pos = b
-        parts.append(html[pos:])
-        html = " ".join(parts)  # a space keeps "/>" apart from an unquoted value before it
-        elements_cut = f"{len(cuts):,} HTML element{'s' if len(cuts) > 1 else ''}"
-        note = f"attributes after the first {MAX_HTML_ATTRIBUTES} dropped from {elements_cut}"
-    if elements > MAX_HTML_CHILDREN:
-        _check_children(html)
-    return html, note
-
-
-def _check_children(html: str) -> None:
-    from lxml import etree
-    from lxml import html as lxml_html
-
-    # bytes: a str with an XML encoding declaration is refused by lxml
-    parser = lxml_html.HTMLParser(encoding="utf-8")
-    try:
-        root = lxml_html.document_fromstring(html.encode("utf-8", "replace"), parser=parser)
-    except etree.ParserError:
-        return  # nothing to parse ("Document is empty"): trafilatura finds no text either
-    widest = max((len(el) for el in root.iter()), default=0)
-    if widest > MAX_HTML_CHILDREN:
-        raise HtmlRefused(
-            f"HTML has an element with {widest:,} child elements, over the limit of {MAX_HTML_CHILDREN:,}"
-        )
-
-
-def html_to_text(html: str) -> str:
-    """Main article text of an HTML page via trafilatura (precision-oriented); '' when none found."""
-    import trafilatura
-    from trafilatura.deduplication import LRUCache
-    from trafilatura.settings import LRU_SIZE
-
-    text = trafilatura.extract(
-        html,
-        favor_precision=True,
-        include_comments=False,
-        include_tables=False,
-        include_images=False,
-        include_links=False,
-        # a cache of this page's own segments: ``deduplicate=True`` shares one cache across
-        # the whole process, so a page's text depended on the pages extracted before it
-        # (the same page three times in a row: 14,780, 13,844 and 12,908 characters)
-        deduplicate=LRUCache(maxsize=LRU_SIZE),
-        output_format="txt",
-    )
-    if not text:
-        text = trafilatura.html2txt(html) or ""
-    return text
+    return "\n\n".join(" ".join(p) for p in paragraphs), removed
 
 
 def clean(
@@ -540,12 +571,13 @@ def clean(
 ) -> tuple[str, list[RemovedBlock]]:
     """Clean story text and removed blocks of a text or HTML body.
 
-    HTML over the limits above raises :class:`HtmlRefused`; a note on what the
-    limits dropped is appended to ``notes``.
+    HTML over the limits of :mod:`.html` raises :class:`HtmlRefused`; a note on
+    what the limits dropped, or on prose kept although it looked like
+    boilerplate, is appended to ``notes``.
     """
     if fmt == "html":
         body, note = limit_html(body)
         if note and notes is not None:
             notes.append(note)
-        body = html_to_text(body)
-    return clean_text(body, outlet_lines)
+        return clean_text(html_to_text(body), outlet_lines, notes, extracted=True)
+    return clean_text(body, outlet_lines, notes)

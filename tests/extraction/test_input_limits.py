@@ -12,12 +12,12 @@ from hypothesis import strategies as st
 
 import claims.extraction as extraction
 from claims.extraction import attribution, extract, sentences
-from claims.extraction.clean import HtmlRefused, limit_html
+from claims.extraction.html import HtmlRefused, limit_html
 
 from .conftest import seeds_dir
 
-# the module (``claims.extraction.clean`` is also the name of its function, re-exported by the package)
-clean = importlib.import_module("claims.extraction.clean")
+# the module itself, whose limits the tests lower
+html_limits = importlib.import_module("claims.extraction.html")
 
 # ------------------------------------------------------------------ same results as the plain patterns
 
@@ -142,12 +142,12 @@ def test_ordinary_html_passes_unchanged() -> None:
 
 
 def test_attributes_beyond_the_limit_are_dropped_and_noted() -> None:
-    attrs = " ".join(f"a{i}='{i}'" for i in range(clean.MAX_HTML_ATTRIBUTES + 50))
+    attrs = " ".join(f"a{i}='{i}'" for i in range(html_limits.MAX_HTML_ATTRIBUTES + 50))
     html = f"<html><body><p {attrs}>Exports rose 5% in 2024, the minister said on Monday.</p></body></html>"
     limited, note = limit_html(html)
     (p,) = lxml.html.document_fromstring(limited).iter("p")
-    assert list(p.attrib) == [f"a{i}" for i in range(clean.MAX_HTML_ATTRIBUTES)]
-    assert note == f"attributes after the first {clean.MAX_HTML_ATTRIBUTES} dropped from 1 HTML element"
+    assert list(p.attrib) == [f"a{i}" for i in range(html_limits.MAX_HTML_ATTRIBUTES)]
+    assert note == f"attributes after the first {html_limits.MAX_HTML_ATTRIBUTES} dropped from 1 HTML element"
     result = extract(html, "html")
     assert result.status == "done" and "Exports rose 5%" in result.text
     assert note in result.reason
@@ -156,7 +156,7 @@ def test_attributes_beyond_the_limit_are_dropped_and_noted() -> None:
 @pytest.mark.parametrize("close", [" />", "/>", ">"])
 def test_the_cut_keeps_how_the_tag_ends(close: str) -> None:
     """ "<script a=x/>" is not self-closing (the value is "x/"), "<script a=x />" is: either way as before."""
-    attrs = " ".join(f"a{i}=x" for i in range(clean.MAX_HTML_ATTRIBUTES + 5))
+    attrs = " ".join(f"a{i}=x" for i in range(html_limits.MAX_HTML_ATTRIBUTES + 5))
     html = f"<html><body><script {attrs}{close}<p q=1>Story text.</p></body></html>"
     limited, _ = limit_html(html)
     tags = [el.tag for el in lxml.html.document_fromstring(limited).iter()]
@@ -167,12 +167,15 @@ def test_the_cut_keeps_how_the_tag_ends(close: str) -> None:
     ("html", "reason"),
     [
         (
-            "<p>" + "x" * clean.MAX_HTML_CHARS + "</p>",
+            "<p>" + "x" * html_limits.MAX_HTML_CHARS + "</p>",
             "HTML of 4,000,007 characters is over the limit of 4,000,000",
         ),
-        ("<b>w</b>" * (clean.MAX_HTML_ELEMENTS + 1), "HTML has 50,001 elements, over the limit of 50,000"),
         (
-            "<p>" + "<a href='#'>w</a> " * (clean.MAX_HTML_CHILDREN + 1) + "</p>",
+            "<b>w</b>" * (html_limits.MAX_HTML_ELEMENTS + 1),
+            "HTML has 50,001 elements, over the limit of 50,000",
+        ),
+        (
+            "<p>" + "<a href='#'>w</a> " * (html_limits.MAX_HTML_CHILDREN + 1) + "</p>",
             "HTML has an element with 2,001 child elements, over the limit of 2,000",
         ),
     ],
@@ -186,7 +189,8 @@ def test_html_over_a_limit_fails_with_a_readable_reason(html: str, reason: str) 
 
 
 def test_the_children_limit_reads_pages_that_declare_their_encoding() -> None:
-    html = '<?xml version="1.0" encoding="utf-8"?><p>' + "<i>w</i>" * (clean.MAX_HTML_CHILDREN + 1) + "</p>"
+    declared = '<?xml version="1.0" encoding="utf-8"?><p>'
+    html = declared + "<i>w</i>" * (html_limits.MAX_HTML_CHILDREN + 1) + "</p>"
     with pytest.raises(HtmlRefused, match="child elements"):
         limit_html(html)
 
@@ -204,7 +208,7 @@ def test_the_parser_never_sees_more_attributes_than_the_limit(pieces: list[str])
     """The scan reads tags as libxml2 does (comments, raw text, quoted ">"), so no element escapes the cut."""
     html = "<html><body>" + "".join(pieces) + "</body></html>"
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(clean, "MAX_HTML_ATTRIBUTES", 2)
+        mp.setattr(html_limits, "MAX_HTML_ATTRIBUTES", 2)
         limited, _ = limit_html(html)
     root = lxml.html.document_fromstring(limited)
     assert max(len(el.attrib) for el in root.iter() if isinstance(el.tag, str)) <= 2

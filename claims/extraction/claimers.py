@@ -1,0 +1,187 @@
+"""Claimers that are not a named person in the sentence: organisations, documents, roles, labels.
+
+* an organisation as the subject of a speech verb: "the FOMC said", "the World
+  Health Organization warned", "the U.S. Department of Agriculture advised";
+  an acronym or a capitalised name with an institution's head word
+  (Department, Ministry, Organization, Kremlin, Commission...). Countries and
+  cities ("Beijing said") stay empty: which of its people spoke is unknown;
+* a document or a study after "according to": "a statement from the Kremlin"
+  -> Kremlin, "a paper published by Chinese researchers in The Lancet" ->
+  Chinese researchers, "a new study in the New England Journal of Medicine"
+  -> New England Journal of Medicine;
+* a role noun as the subject ("the Gazprom head stated", "the Russian
+  leader said"): resolved by :class:`~.attribution.Attributor` to the person
+  named before it, like "he said", and only when that is unambiguous; a
+  plural ("the two leaders") is never resolved;
+* a label opening a sentence: "Powell Remarks: ..." names its speaker when
+  the label is a person the article names.
+
+Every pattern reads a bounded window before or after its anchor, so the work
+stays linear in the sentence.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: Head words that make a capitalised name an institution.
+ORG_HEADS = frozenset(
+    """
+    department ministry office kremlin commission committee council agency bank fund organization
+    organisation institute university administration court police centers centres center centre
+    board bureau authority service government cabinet parliament congress senate fed reserve
+    foundation association union federation company corporation group party army navy embassy
+    presidency secretariat inc corp ltd plc fomc who
+    """.split()  # noqa: SIM905
+)
+#: Acronyms that name a country or region, not who spoke for it.
+_PLACE_ACRONYMS = frozenset({"US", "U.S.", "UK", "U.K.", "USA", "UAE", "EU", "DC", "NYC", "UN"})
+_CONNECTORS = frozenset({"of", "for", "and", "on", "the", "&"})
+_ACRONYM_RE = re.compile(r"^(?:[A-Z]{2,6}|(?:[A-Z]\.){2,4})$")
+
+#: Documents and studies that make a claim.
+DOCUMENT_WORDS = (
+    "statement|report|study|paper|survey|analysis|review|research|memo|letter|filing|"
+    "press release|release|document|assessment|poll|investigation|article|editorial|"
+    "trial|bulletin|note|estimate|estimates|forecast|data"
+)
+_DOCUMENT_RE = re.compile(
+    rf"^(?:(?:a|an|the|its|their|his|her)\s+)?(?:[\w’'-]+\s+){{0,4}}?(?:{DOCUMENT_WORDS})\b"
+    r"(?:\s+(?:published|released|issued|written|conducted|led|carried out|posted))?"
+    r"\s+(?P<rel>by|from|of|in|at)\s+(?P<who>.{2,100})$"
+)
+_ORG_DOCUMENT_RE = re.compile(
+    rf"^(?:(?:a|an|the)\s+)?(?:new\s+|recent\s+|latest\s+)?(?P<org>(?:[\w’'.&-]+\s+){{1,6}}?)(?:{DOCUMENT_WORDS})\b"
+)
+_VENUE_RE = re.compile(r"\s+(?:in|at|on)\s+(?P<venue>(?:the\s+|The\s+)?[A-Z].*)$")
+_AUTHOR_RE = re.compile(r"^(?:(?:a|an|the)\s+)?(?:team of\s+|group of\s+)?(?P<who>.+)$")
+
+#: Singular role nouns that stand for a person named earlier ("the Gazprom head").
+ROLE_NOUNS = (
+    "head|chief|leader|president|minister|premier|chancellor|secretary|spokesman|spokeswoman|"
+    "spokesperson|official|executive|ceo|chairman|chairwoman|chair|director|governor|mayor|"
+    "senator|ambassador|envoy|general|commander|founder|boss|billionaire|politician|lawmaker|"
+    "scientist|researcher|professor|economist|analyst|expert|doctor|physician|epidemiologist"
+)
+ROLE_NOUN_WORDS = frozenset(ROLE_NOUNS.split("|"))
+# "the Gazprom head", "the Russian leader", "the former US president", "the company's chief executive"
+ROLE_SUBJECT = (
+    r"(?:^|[,;:]\s*|\s)(?:[Tt]he)\s+(?P<mods>(?:(?!two\b|three\b|both\b)[\w’'.-]+\s+){0,3}?)"
+    rf"(?P<role>{ROLE_NOUNS})\s+"
+)
+_LABEL_WORDS = r"(?:[Rr]emarks|[Ss]ays|[Ss]tatement|[Cc]omments|[Ss]peech|[Tt]estimony|[Ii]nterview)\b"
+_LABEL_RE = re.compile(
+    rf"^(?P<label>[A-Z][\w’'.-]+(?:\s+(?!{_LABEL_WORDS})[A-Z][\w’'.-]+)?)(?:\s+{_LABEL_WORDS})?\s*:\s+\S"
+)
+_MONTHS = frozenset(
+    "january february march april may june july august september october november december".split()  # noqa: SIM905
+)
+
+
+#: Nationality words that may stand before a name ("Russian Putin"); a list, since first names
+#: end like them (Jonathan, Brian, Christian).
+DEMONYMS = frozenset(
+    """
+    american russian chinese ukrainian british english french german italian spanish japanese korean
+    indian pakistani iranian iraqi israeli palestinian syrian turkish saudi egyptian african nigerian
+    kenyan canadian mexican brazilian argentine argentinian australian european swedish norwegian danish
+    finnish dutch belgian swiss austrian polish czech slovak hungarian romanian bulgarian serbian croatian
+    greek portuguese irish scottish welsh taiwanese vietnamese thai indonesian malaysian filipino
+    singaporean mongolian kazakh belarusian georgian armenian lebanese jordanian afghan qatari emirati
+    yemeni libyan tunisian moroccan algerian ethiopian somali sudanese venezuelan colombian chilean
+    peruvian cuban
+    """.split()  # noqa: SIM905
+)
+
+
+def is_demonym(word: str) -> bool:
+    return word.lower() in DEMONYMS
+
+
+def is_acronym(tok: str) -> bool:
+    return bool(_ACRONYM_RE.match(tok)) and tok not in _PLACE_ACRONYMS
+
+
+def org_run(tokens: list[str]) -> str:
+    """The institution that ends ``tokens`` ("... the World Health Organization"), '' when none.
+
+    Walks back over capitalised words and the connectors between them ("of",
+    "for", "and", "the"); the run names an institution when it holds a head
+    word or is a single acronym.
+    """
+    run: list[str] = []
+    for tok in reversed(tokens[-10:]):
+        if tok[:1].isupper() or (run and tok.lower() in _CONNECTORS):
+            run.append(tok)
+        else:
+            break
+    run.reverse()
+    while run and run[0].lower() in _CONNECTORS:
+        run.pop(0)
+    if not run or len(run) > 8:
+        return ""
+    if len(run) == 1:
+        tok = run[0].removesuffix("’s").removesuffix("'s")
+        return tok if is_acronym(tok) or tok.lower() in {"kremlin", "pentagon", "vatican", "fed"} else ""
+    if not any(t.lower().strip("’'s") in ORG_HEADS for t in run[1:] + run[:1]):
+        return ""
+    if not run[-1][:1].isupper():
+        return ""
+    if is_acronym(run[-1]):
+        return run[-1]  # "the U.S. Department of Agriculture (USDA)"
+    return " ".join(run)
+
+
+def document_claimer(what: str) -> str:
+    """Who a document or study cited after "according to" comes from; '' when it is not one.
+
+    "a statement from the Kremlin" -> "Kremlin"; "a paper published by Chinese
+    researchers in The Lancet" -> "Chinese researchers"; "a new study in the
+    New England Journal of Medicine" -> "New England Journal of Medicine".
+    """
+    what = what.strip()
+    m = _DOCUMENT_RE.match(what)
+    who = _document_author(m) if m else ""
+    if not who:
+        own = _ORG_DOCUMENT_RE.match(what)  # "a Pew Research Center survey"
+        who = org_run(own.group("org").split()) if own else ""
+    return who
+
+
+def _document_author(m: re.Match[str]) -> str:
+    who = m.group("who").strip()
+    if m.group("rel") == "by":
+        venue = _VENUE_RE.search(who)
+        if venue:
+            who = who[: venue.start()]
+        a = _AUTHOR_RE.match(who)
+        who = a.group("who").strip() if a else who
+    else:
+        who = re.sub(r"^(?:the|The)\s+", "", who)
+    words = who.split()
+    if not words or len(words) > 8:
+        return ""
+    if any(c.isdigit() for c in who) or words[0].lower() in _MONTHS:
+        return ""
+    if m.group("rel") != "by" and not (
+        org_run(words) or all(w[:1].isupper() or w in _CONNECTORS for w in words)
+    ):
+        return ""
+    return " ".join(words)
+
+
+_FROM_ORG_RE = re.compile(
+    r"^From (?:the )?(?P<org>[A-Z][\w’'.&-]*(?: (?:of |for |and |the )*[A-Z][\w’'.&-]*){0,6}),"
+)
+
+
+def from_org(sentence: str) -> str:
+    """The institution a sentence opens with as its source: 'From the WHO, "..."' -> "WHO"."""
+    m = _FROM_ORG_RE.match(sentence)
+    return org_run(m.group("org").split()) if m else ""
+
+
+def label_name(sentence: str) -> str:
+    """The label that opens a sentence ("Powell Remarks: ..." -> "Powell"), '' when none."""
+    m = _LABEL_RE.match(sentence)
+    return m.group("label") if m else ""
