@@ -42,7 +42,8 @@ from . import roles
 from .actors import Actor
 from .errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from .events import EventType, record_event
-from .models import Claim, ClaimEvent, Verdict, status_writes
+from .models import Claim, ClaimEvent, Verdict
+from .status_guard import status_writes
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User

@@ -13,7 +13,8 @@ from rest_framework.test import APIClient
 
 from claims import claimreview
 from claims.event_types import EventType
-from claims.models import Appearance, Article, Claim, ClaimEvent, Outlet, Verdict, status_writes
+from claims.models import Appearance, Article, Claim, ClaimEvent, Outlet, Verdict
+from claims.status_guard import status_writes
 
 PAGE = "https://desk.example.org/checks/jobs"
 

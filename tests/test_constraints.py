@@ -7,7 +7,8 @@ from collections.abc import Callable
 import pytest
 from django.db import IntegrityError, transaction
 
-from claims.models import Appearance, Article, Claim, ClaimLink, Evidence, status_writes
+from claims.models import Appearance, Article, Claim, ClaimLink, Evidence
+from claims.status_guard import status_writes
 
 pytestmark = pytest.mark.django_db
 

@@ -15,6 +15,7 @@ from rest_framework.test import APIClient
 
 from claims import jobs
 from claims.models import Article, Claim, ReextractionJob
+from claims.status_guard import status_writes
 
 ARTICLES = [
     "Exports rose {n}% in May, the statistics office said on Tuesday.",
@@ -34,9 +35,10 @@ def test_reextract_all_runs_a_job_to_the_end_and_keeps_verdicts(
 ) -> None:
     decided = Claim.objects.order_by("pk").first()
     assert decided is not None
-    Claim.objects.filter(pk=decided.pk).update(
-        status="verified", verdict="verified", verdict_at=timezone.now()
-    )
+    with status_writes():  # a verdict decided earlier, set up directly
+        Claim.objects.filter(pk=decided.pk).update(
+            status="verified", verdict="verified", verdict_at=timezone.now()
+        )
 
     call_command("reextract", "--all", "--wait")  # committed: the job runs, then --wait sees it end
 

@@ -17,6 +17,7 @@ from rest_framework.test import APIClient
 from claims import filing, selectors
 from claims.events import EventType
 from claims.models import Appearance, Article, ArticleRevision, Claim, ClaimEvent, Evidence
+from claims.status_guard import status_writes
 
 STEADY = "The central bank said it would keep interest rates at 4.5% until the end of next year."
 TRADE = "Trade between the two countries reached a record $240 billion last year, officials said."
@@ -34,9 +35,10 @@ def claim_for(sentence: str) -> Claim:
 
 def decide(claim: Claim, verdict: str = "disputed") -> None:
     Evidence.objects.create(claim=claim, url="https://stats.example.org/trade", primary=True)
-    Claim.objects.filter(pk=claim.pk).update(
-        status=verdict, verdict=verdict, verdict_at=timezone.now() - timedelta(hours=1)
-    )
+    with status_writes():  # a verdict decided earlier, set up directly
+        Claim.objects.filter(pk=claim.pk).update(
+            status=verdict, verdict=verdict, verdict_at=timezone.now() - timedelta(hours=1)
+        )
 
 
 @pytest.fixture

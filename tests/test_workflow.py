@@ -17,7 +17,8 @@ from rest_framework.test import APIClient
 from claims import review, roles, workflow
 from claims.actors import Actor
 from claims.errors import Conflict
-from claims.models import Article, Claim, ClaimEvent, Evidence, StatusWriteRefused, Verdict
+from claims.models import Article, Claim, ClaimEvent, Evidence, Verdict
+from claims.status_guard import StatusWriteRefused
 from claims.workflow import Action
 
 Status = Claim.Status
