@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "feeds",
     "snapshots",
     "webhooks",
+    "digests",
 ]
 
 MIDDLEWARE = [
@@ -362,3 +363,24 @@ WEBHOOK_MAX_RETRY_AFTER = env_int("WEBHOOK_MAX_RETRY_AFTER", 24 * 3600)
 WEBHOOK_DISABLE_AFTER_HOURS = env_int("WEBHOOK_DISABLE_AFTER_HOURS", 72)
 _enum_names["WebhookDeliveryStateEnum"] = "webhooks.models.WebhookDelivery.State"
 CELERY_BEAT_SCHEDULE["send-due-webhooks"] = {"task": "webhooks.tasks.send_due_deliveries", "schedule": 60.0}
+
+# --- Digests and notifications
+# A claim in review for longer than this is in its assignee's digest as a reminder.
+REVIEW_STALE_DAYS = env_int("REVIEW_STALE_DAYS", 3)
+# Instant notifications are gathered for this long, so a person gets at most one email per window.
+NOTIFY_BATCH_MINUTES = env_int("NOTIFY_BATCH_MINUTES", 15)
+# How many items each section of a digest lists (the counts at the top cover them all).
+DIGEST_TOP_N = env_int("DIGEST_TOP_N", 5)
+# Retries of an email the mail server could not take for now (4xx, connection errors), with backoff.
+EMAIL_SEND_RETRIES = env_int("EMAIL_SEND_RETRIES", 5)
+# Where the mailto: of List-Unsubscribe goes; the address of DEFAULT_FROM_EMAIL when empty.
+DIGEST_UNSUBSCRIBE_MAILTO = env_str("DIGEST_UNSUBSCRIBE_MAILTO", "")
+# Digests are due at each subscriber's own hour; beat looks every 15 minutes (digests.schedule).
+CELERY_BEAT_SCHEDULE["send-due-digests"] = {"task": "digests.tasks.send_due_digests", "schedule": 15 * 60.0}
+CELERY_BEAT_SCHEDULE["send-due-notifications"] = {
+    "task": "digests.tasks.send_due_notifications",
+    "schedule": 60.0,
+}
+_enum_names["DigestFrequencyEnum"] = "digests.models.DigestSubscription.Frequency"
+# A digest's kinds filter lists the same kinds as a claim's kind: one enum in the schema.
+_enum_names["KindEnum"] = "claims.models.Claim.Kind"

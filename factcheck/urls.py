@@ -20,6 +20,8 @@ urlpatterns = [
     path("api/v1/", include("feeds.api_urls")),
     path("api/v1/", include("snapshots.api_urls")),
     path("api/v1/", include("webhooks.api_urls")),
+    path("api/v1/", include("digests.api_urls")),
+    path("digests/", include("digests.urls")),
     path("", include("claims.urls")),
 ]
 

@@ -76,6 +76,8 @@ ENDPOINTS: dict[tuple[str, str], str | None] = {
     ("webhooks-api:webhook-test", "POST"): WEBHOOKS,
     ("webhooks-api:webhook-deliveries", "GET"): WEBHOOKS,
     ("webhooks-api:webhook-redeliver", "POST"): WEBHOOKS,
+    ("digests-api:my-digest", "GET"): READ,
+    ("digests-api:my-digest", "PUT"): READ,
 }
 
 
