@@ -10,6 +10,7 @@ COPY integrations ./integrations
 COPY feeds ./feeds
 COPY snapshots ./snapshots
 COPY webhooks ./webhooks
+COPY digests ./digests
 RUN pip install .
 
 # .dockerignore keeps the virtualenv, local databases, secrets and .git out of this copy.

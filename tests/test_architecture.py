@@ -12,7 +12,7 @@ from django.conf import settings
 from claims.event_types import EventType
 
 ROOT = Path(settings.BASE_DIR)
-PACKAGES = ("claims", "integrations", "factcheck")
+PACKAGES = ("claims", "integrations", "factcheck", "feeds", "snapshots", "webhooks", "digests")
 MAX_LINES = 600
 
 

@@ -467,7 +467,7 @@ def test_a_transition_recomputes_the_claims_priority_after_the_commit(
 
 # --- Nothing but the workflow writes a claim's status
 
-SOURCE_DIRS = ["claims", "integrations", "factcheck"]
+SOURCE_DIRS = ["claims", "integrations", "factcheck", "feeds", "snapshots", "webhooks", "digests"]
 ALLOWED_WRITERS = {Path("claims/workflow.py")}
 
 
