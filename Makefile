@@ -18,7 +18,13 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-run: install
+# The quickstart's local settings: DEBUG on and a generated secret key. Git ignores .env, and
+# manage.py commands run from another shell read it too. Production sets its own environment.
+.env:
+	@printf 'DEBUG=1\nSECRET_KEY=%s\n' "$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > .env
+	@echo "Wrote .env for the quickstart (DEBUG=1, a generated SECRET_KEY)."
+
+run: install .env
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py adduser $(DEMO_USER) --role editor --password $(DEMO_PASSWORD)
 	@echo "Demo login: user '$(DEMO_USER)', password '$(DEMO_PASSWORD)' at http://$(HOST):$(PORT)/"
@@ -34,7 +40,7 @@ typecheck: install
 
 # The OpenAPI schema must generate without a single warning and validate.
 schema: install
-	$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
+	DJANGO_SETTINGS_MODULE=factcheck.test_settings $(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
 
 pytest: install
 	$(VENV)/bin/pytest

@@ -75,6 +75,7 @@ def ensure_database(url: str) -> None:
 def setup_django(url: str) -> None:
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factcheck.settings")
+    os.environ.setdefault("SECRET_KEY", "benchmark-only-" + "x" * 40)  # DEBUG is off unless set
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     os.environ.setdefault("SITE_URL", "https://claims.example.org")
     import django

@@ -491,6 +491,7 @@ def base_env(args: argparse.Namespace, logdir: Path, prefix: str) -> dict[str, s
         LOG_LEVEL="INFO",
         DJANGO_SETTINGS_MODULE="bench_ingest_settings",
         PYTHONPATH=f"{logdir}:{ROOT}",
+        STATIC_ROOT=str(logdir / "static"),
     )
     if args.max_tasks_per_child:
         env["CELERY_MAX_TASKS_PER_CHILD"] = str(args.max_tasks_per_child)
@@ -514,6 +515,7 @@ def run(args: argparse.Namespace, payloads: list[dict[str, Any]], logdir: Path) 
     ensure_database(args.database_url, args.keep)
     log("migrating")
     manage(env, "migrate", "--noinput")
+    manage(env, "collectstatic", "--noinput")  # DEBUG=0: the server refuses to start without them
     integration = f"ingest-bench-{tag}"
     key = manage(env, "createapitoken", integration).split()[-1]
     stack = Stack(env, logdir)

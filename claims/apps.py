@@ -8,6 +8,8 @@ class ClaimsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the Celery tasks that services queue by name (claims.background).
+        from factcheck import checks  # noqa: F401  (registers the deploy checks)
+
         from . import events, stats, tasks  # noqa: F401
 
         events.register_consumer(

@@ -46,22 +46,25 @@ def test_the_api_docs_page_loads_its_assets_locally(db):
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """A manage.py command with the production settings (not the test suite's)."""
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=settings.BASE_DIR,
-        env={**os.environ, **env},
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "factcheck.settings", **env},
         capture_output=True,
         text=True,
         timeout=120,
     )
 
 
-def test_production_settings_pass_the_deploy_check_except_proxy_https_items():
+def test_production_settings_pass_the_deploy_check_except_proxy_https_items(tmp_path):
+    (tmp_path / "staticfiles.json").write_text('{"paths": {}, "version": "1.1", "hash": ""}')
     result = _manage(
         "check",
         "--deploy",
         "--fail-level",
         "WARNING",
+        STATIC_ROOT=str(tmp_path),
         DEBUG="0",
         SECRET_KEY="x" * 60 + "-production-like-secret-key-for-the-check",
         ALLOWED_HOSTS="news.example.org",
@@ -76,12 +79,44 @@ def test_production_settings_pass_the_deploy_check_except_proxy_https_items():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+PRODUCTION = "x" * 60 + "-production-like-secret-key-for-the-check"
+
+
+def test_debug_is_off_unless_it_is_set():
+    env = {k: v for k, v in os.environ.items() if k != "DEBUG"}
+    code = "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=settings.BASE_DIR,
+        env={**env, "DJANGO_SETTINGS_MODULE": "factcheck.settings", "SECRET_KEY": PRODUCTION},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.stdout.strip() == "False", result.stderr
+
+
+def test_without_collected_static_files_the_server_refuses_to_start_and_says_how_to_fix_it(tmp_path):
+    env = {"SECRET_KEY": PRODUCTION, "DEBUG": "0", "STATIC_ROOT": str(tmp_path)}
+    check = _manage("check", "--deploy", **env)
+    started = subprocess.run(
+        [sys.executable, "-c", "import factcheck.wsgi"],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "factcheck.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert check.returncode != 0 and "collectstatic" in check.stderr
+    assert started.returncode != 0 and "collectstatic" in started.stderr
+
+
 def test_debug_off_without_a_secret_key_refuses_to_start():
     env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
     result = subprocess.run(
         [sys.executable, "manage.py", "check"],
         cwd=settings.BASE_DIR,
-        env={**env, "DEBUG": "0"},
+        env={**env, "DEBUG": "0", "DJANGO_SETTINGS_MODULE": "factcheck.settings"},
         capture_output=True,
         text=True,
         timeout=120,
