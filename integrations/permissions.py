@@ -15,6 +15,7 @@ from typing import Any
 from rest_framework import permissions
 from rest_framework.request import Request
 
+from claims import roles
 from claims.errors import Forbidden
 
 from . import scopes
@@ -56,3 +57,21 @@ def _needs(scope: str, integration: Integration) -> dict[str, str]:
     if role and (scope in scopes.PERSONAL_ONLY or integration.is_personal()):
         data["required_role"] = role
     return data
+
+
+class HasRole(permissions.BasePermission):
+    """A person (session or personal key) needs a role on the desk to use the API at all.
+
+    CMS keys act for their integration, not for a person, and pass; their scopes decide.
+    """
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if isinstance(request.auth, Integration) and not request.auth.is_personal():
+            return True
+        user = request.user
+        if user is None or not user.is_authenticated or roles.remember_role(user) is not None:
+            return True
+        raise Forbidden(
+            "Your account has no role yet: ask an admin to make you a reviewer, editor or admin.",
+            data={"required_role": roles.REVIEWER},
+        )

@@ -47,12 +47,17 @@ def test_taking_from_an_empty_queue_says_so(reviewer: User) -> None:
     assert "The queue is empty: no new claims to review." in texts(response)
 
 
-def test_a_user_without_a_role_is_told_they_cannot_take_claims(db: None) -> None:
+def test_a_user_without_a_role_sees_a_page_saying_so_and_nothing_else(db: None, make_claim: Any) -> None:
+    claim = make_claim()
     visitor = User.objects.create_user(username="visitor")
     client = browser(visitor)
-    assert "Take the next claim" not in client.get("/").content.decode()
-    response = client.post("/claims/next/", follow=True)
-    assert any("Only a reviewer or above" in text for text in texts(response))
+
+    for response in (client.get("/"), client.get(f"/claims/{claim.pk}/"), client.post("/claims/next/")):
+        page = response.content.decode()
+        assert response.status_code == 403
+        assert "Your account has no role yet" in page
+        assert claim.text not in page and "Take the next claim" not in page
+    assert Claim.objects.get(pk=claim.pk).status == Status.NEW
 
 
 def test_a_reviewer_works_a_claim_through_the_forms(reviewer: User, editor2: User, make_claim: Any) -> None:
