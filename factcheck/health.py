@@ -1,4 +1,10 @@
-"""/healthz: is the database reachable, and the broker when one is configured."""
+"""/healthz: is the database reachable, the broker when one is configured, and the embedding model usable.
+
+The database and the broker decide the status (503 when either fails). A model
+that cannot be loaded does not stop the service (matching falls back to tokens
+and figures), so it shows as ``"degraded": true`` with the reason, and the
+load failure is an error in the log.
+"""
 
 from __future__ import annotations
 
@@ -30,7 +36,23 @@ def check_broker() -> str:
     return "ok"
 
 
+def check_embeddings() -> str:
+    if not getattr(settings, "MATCH_EMBEDDINGS", True):
+        return "off (MATCH_EMBEDDINGS=0)"
+    from claims import embeddings
+
+    error = embeddings.load_error()
+    return f"error: {error}" if error else "ok"
+
+
 def healthz(request: HttpRequest) -> JsonResponse:
     checks = {"database": check_database(), "broker": check_broker()}
     healthy = all(value == "ok" or value.startswith("not configured") for value in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
+    model = check_embeddings()
+    body = {
+        "status": "ok" if healthy else "error",
+        **checks,
+        "embeddings": model,
+        "degraded": model.startswith("error"),
+    }
+    return JsonResponse(body, status=200 if healthy else 503)
