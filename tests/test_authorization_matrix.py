@@ -112,8 +112,8 @@ def test_an_account_without_a_role_gets_a_403_everywhere(
             assert response.status_code == 403, (method, path, response.content[:200])
             assert "no role yet" in response.json()["detail"]
     else:
-        client = Client()
-        client.force_login(nobody)
-        response = send(client, method, path)
+        browser = Client()
+        browser.force_login(nobody)
+        response = send(browser, method, path)
         assert response.status_code == 403, (method, path)
         assert "Your account has no role yet" in response.content.decode()
