@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "claims.dashboard.no_role.NoRoleMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "factcheck.content_security.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "factcheck.urls"
