@@ -302,7 +302,8 @@ def index_claim(
     """(Re)index a claim's tokens, figures, periods and embedding. Call inside the transaction that saves it.
 
     ``reference`` dates the claim's relative periods ("last year"): the date of
-    the article it came from; left out, the claim's first sighting.
+    the article it came from; left out, the claim's first sighting (an imported
+    fact-check's: when it was published).
 
     ``vector`` is the embedding of the claim's text when the caller has it
     already (a sentence looked up before it became a claim); ``new`` says the
@@ -329,7 +330,7 @@ def index_claim(
     else:
         terms = list(similarity.document_terms(claim.text, headline))
     keys = sorted(similarity.figure_keys(claim.text, claim.figures or []))
-    periods = sorted(sentence_periods(claim.text, reference or claim.first_seen))
+    periods = sorted(sentence_periods(claim.text, reference or claim.first_seen or claim.verdict_at))
     if vector is None and use_embeddings():
         vector = embeddings.embed([claim.text])[0]
     if vector is not None and headline and use_embeddings():
