@@ -102,7 +102,8 @@ def do_import_claim_review(*, item: Any, actor: Actor | None = None) -> ImportRe
             if "review_headline" in updates:
                 matching.index_claim(existing, headline=existing.review_headline)
             return ImportResult(claim=existing, created=False)
-        decision = matching.match_sentence(review["text"])
+        # A fact-check's "last year" is the year before it was published.
+        decision = matching.match_sentence(review["text"], reference=review["verdict_at"])
         claim = workflow.create_imported_claim(
             status=rating_status(review["verdict"]),
             text=review["text"],
@@ -116,7 +117,7 @@ def do_import_claim_review(*, item: Any, actor: Actor | None = None) -> ImportRe
             review_headline=matching.review_headline(item),
             figures=[f.as_dict() for f in parse_figures(review["text"])],
         )
-        matching.index_claim(claim, headline=claim.review_headline)
+        matching.index_claim(claim, headline=claim.review_headline, reference=review["verdict_at"])
         # Claims already in the queue that may say the same thing get a pointer to this verdict.
         similar = [*([(decision.claim, decision.score)] if decision.claim else []), *decision.suggestions]
         for other, score in similar:
@@ -126,6 +127,8 @@ def do_import_claim_review(*, item: Any, actor: Actor | None = None) -> ImportRe
                 )
         for other, score in decision.conflicts:
             do_link_claims(from_claim=claim, to_claim=other, kind=ClaimLink.Kind.FIGURE_CONFLICT, score=score)
+        for other, score in decision.series:
+            do_link_claims(from_claim=claim, to_claim=other, kind=ClaimLink.Kind.SERIES, score=score)
         do_refresh_claim_stats(claim_ids=[claim.pk])
         record_event(
             EventType.IMPORTED,

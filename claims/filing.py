@@ -306,7 +306,9 @@ def _claim_for_sentence(
     """The claim a sentence states (known or new) and how closely it matched a known one."""
     figures = [f.as_dict() for f in sentence.figures]
     speaker = sentence.speaker[:SPEAKER_MAX]
-    decision = matching.match_sentence(sentence.text, figures)
+    # Relative periods ("last year") are the article's: published, else when it came in.
+    reference = article.published_at or article.created_at
+    decision = matching.match_sentence(sentence.text, figures, reference=reference)
     if decision.claim is not None:
         claim = decision.claim
         update = filing.updates.setdefault(claim.pk, {})
@@ -331,11 +333,13 @@ def _claim_for_sentence(
         last_seen=seen_at,
     )
     filing.created.append(claim)
-    matching.index_claim(claim, vector=decision.vector, new=True)
+    matching.index_claim(claim, vector=decision.vector, new=True, reference=reference)
     for other, score in decision.suggestions:
         do_link_claims(from_claim=claim, to_claim=other, kind=ClaimLink.Kind.SUGGESTED_MATCH, score=score)
     for other, score in decision.conflicts:
         do_link_claims(from_claim=claim, to_claim=other, kind=ClaimLink.Kind.FIGURE_CONFLICT, score=score)
+    for other, score in decision.series:
+        do_link_claims(from_claim=claim, to_claim=other, kind=ClaimLink.Kind.SERIES, score=score)
     # The older claims now have a conflict too: their priority shows it (refreshed with the rest).
     filing.touched.update(other.pk for other, _ in decision.conflicts)
     return claim, None

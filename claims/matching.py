@@ -3,7 +3,8 @@
 For a sentence about to become a claim, the matcher decides whether it is a
 new appearance of a claim already known (merge), possibly the same claim
 (suggest it to a reviewer), a claim about the same quantity with a different
-figure (link as a figure conflict), or new.
+figure for the same period (link as a figure conflict), the same quantity in
+another period (link as a series), or new.
 
 Lookup never scans all claims: every claim's content tokens are posted in
 ``ClaimTerm`` (token hash -> claim) with document frequencies in ``TermStat``.
@@ -23,6 +24,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 import numpy as np
@@ -30,6 +32,7 @@ from django.conf import settings
 from django.db import connection
 
 from . import embeddings, similarity
+from .extraction import periods as periods_of
 from .models import Claim, ClaimIndex, ClaimTerm, TermStat
 
 logger = logging.getLogger(__name__)
@@ -69,16 +72,32 @@ class Query:
     terms: tuple[str, ...]
     figures: frozenset[similarity.FigureKey]
     vector: np.ndarray | None
+    periods: frozenset[similarity.Period] = frozenset()
 
     @property
     def words(self) -> int:
         return len(similarity.content_words(self.text))
 
 
-def make_query(text: str, figures: Sequence[dict[str, Any]] = ()) -> Query:
+def make_query(
+    text: str, figures: Sequence[dict[str, Any]] = (), *, reference: date | datetime | None = None
+) -> Query:
+    """What a text is looked up by; ``reference`` dates its relative periods ("last year")."""
     terms = tuple(dict.fromkeys(similarity.tokens(text)))
     vector = embeddings.embed([text])[0] if use_embeddings() else None
-    return Query(text=text, terms=terms, figures=similarity.figure_keys(text, figures), vector=vector)
+    return Query(
+        text=text,
+        terms=terms,
+        figures=similarity.figure_keys(text, figures),
+        vector=vector,
+        periods=sentence_periods(text, reference),
+    )
+
+
+def sentence_periods(text: str, reference: date | datetime | None) -> frozenset[similarity.Period]:
+    """The periods a sentence names, relative ones resolved against the date of its article."""
+    day = reference.date() if isinstance(reference, datetime) else reference
+    return periods_of.sentence_periods(text, reference=day)
 
 
 @dataclass(frozen=True)
@@ -96,6 +115,8 @@ class MatchDecision:
     score: float = 0.0
     suggestions: list[tuple[Claim, float]] = field(default_factory=list)
     conflicts: list[tuple[Claim, float]] = field(default_factory=list)
+    # The same quantity as these claims, for another period: a series, nothing to flag.
+    series: list[tuple[Claim, float]] = field(default_factory=list)
     # The sentence's embedding, when it was looked up with one: indexing it as a new claim reuses it.
     vector: np.ndarray | None = field(default=None, compare=False, repr=False)
 
@@ -104,8 +125,14 @@ def thresholds() -> tuple[float, float]:
     return float(settings.MATCH_AUTO_THRESHOLD), float(settings.MATCH_SUGGEST_THRESHOLD)
 
 
-def match_sentence(text: str, figures: Sequence[dict[str, Any]] = ()) -> MatchDecision:
-    """Find the claim a sentence repeats, if any, and the claims it should be linked to."""
+def match_sentence(
+    text: str, figures: Sequence[dict[str, Any]] = (), *, reference: date | datetime | None = None
+) -> MatchDecision:
+    """Find the claim a sentence repeats, if any, and the claims it should be linked to.
+
+    ``reference`` is the date of the sentence's article (published, else received): "last
+    year" there decides whether another figure is a conflict or a series.
+    """
     same_text = list(
         Claim.objects.filter(fingerprint=fingerprint(text), merged_into__isnull=True).order_by("id")[:10]
     )
@@ -113,7 +140,7 @@ def match_sentence(text: str, figures: Sequence[dict[str, Any]] = ()) -> MatchDe
         # The same words as a claim that already has a verdict: that claim, so the verdict shows at once.
         exact = next((c for c in same_text if c.verdict), same_text[0])
         return MatchDecision(claim=exact, score=1.0)
-    query = make_query(text, figures)
+    query = make_query(text, figures, reference=reference)
     auto, suggest = thresholds()
     scored = [s for s in search(query) if s.score >= suggest]
     decision = MatchDecision(vector=query.vector)
@@ -128,6 +155,9 @@ def match_sentence(text: str, figures: Sequence[dict[str, Any]] = ()) -> MatchDe
         if item.relation == "conflict":
             if len(decision.conflicts) < MAX_SUGGESTIONS:
                 decision.conflicts.append((claim, round(item.score, 4)))
+        elif item.relation == "series":
+            if len(decision.series) < MAX_SUGGESTIONS:
+                decision.series.append((claim, round(item.score, 4)))
         elif decision.claim is None and item.score >= auto and not thin and item.relation in ("same", "none"):
             decision.claim, decision.score = claim, round(item.score, 4)
         elif len(decision.suggestions) < MAX_SUGGESTIONS:
@@ -154,12 +184,12 @@ def search(query: Query, *, limit: int | None = None) -> list[Scored]:
         return []
     # Merged claims have no index rows (unindex_claim), so no join with claims is needed.
     rows = [
-        (claim_id, _json(terms), _json(figures), blob)
-        for claim_id, terms, figures, blob in _select_in(
-            ClaimIndex._meta.db_table, "claim_id, terms, figures, vector", "claim_id", candidate_ids
+        (claim_id, _json(terms), _json(figures), blob, _json(periods))
+        for claim_id, terms, figures, blob, periods in _select_in(
+            ClaimIndex._meta.db_table, "claim_id, terms, figures, vector, periods", "claim_id", candidate_ids
         )
     ]
-    candidate_terms = {t for _, terms, _, _ in rows for t in terms} - set(query.terms)
+    candidate_terms = {t for _, terms, _, _, _ in rows for t in terms} - set(query.terms)
     extra_df, _ = _document_frequencies({term_id(t): t for t in candidate_terms}, count=False)
     df.update(extra_df)
     documents = [
@@ -168,14 +198,30 @@ def search(query: Query, *, limit: int | None = None) -> list[Scored]:
             terms=tuple(terms),
             vector=_vector(blob, query),
         )
-        for claim_id, terms, _, blob in rows
+        for claim_id, terms, _, blob, _ in rows
     ]
-    figures = {claim_id: frozenset((str(k[0]), float(k[1])) for k in keys) for claim_id, _, keys, _ in rows}
+    figures = {
+        claim_id: frozenset((str(k[0]), float(k[1])) for k in keys) for claim_id, _, keys, _, _ in rows
+    }
+    periods = {claim_id: _stored_periods(stored, figures[claim_id]) for claim_id, _, _, _, stored in rows}
     scored = similarity.score_documents(query.terms, query.vector, documents, df=df, n_docs=n_docs)
     return [
-        Scored(claim_id, score, similarity.compare_figures(query.figures, figures[claim_id]))
+        Scored(
+            claim_id,
+            score,
+            similarity.relate_figures(
+                query.figures, figures[claim_id], a_periods=query.periods, b_periods=periods[claim_id]
+            ),
+        )
         for claim_id, score in scored
     ]
+
+
+def _stored_periods(stored: Any, keys: frozenset[similarity.FigureKey]) -> frozenset[similarity.Period]:
+    """A claim's indexed periods; a claim indexed before periods were kept has the years of its figures."""
+    if stored is None:
+        return similarity.year_periods(keys)
+    return frozenset((int(year), int(month)) for year, month in stored)
 
 
 def _json(value: Any) -> Any:
@@ -246,9 +292,18 @@ def _postings(chosen: list[str], df: dict[str, int], ids: dict[int, str]) -> lis
 
 
 def index_claim(
-    claim: Claim, *, vector: np.ndarray | None = None, headline: str | None = None, new: bool = False
+    claim: Claim,
+    *,
+    vector: np.ndarray | None = None,
+    headline: str | None = None,
+    new: bool = False,
+    reference: date | datetime | None = None,
 ) -> None:
-    """(Re)index a claim's tokens, figures and embedding. Call inside the transaction that saves it.
+    """(Re)index a claim's tokens, figures, periods and embedding. Call inside the transaction that saves it.
+
+    ``reference`` dates the claim's relative periods ("last year"): the date of
+    the article it came from; left out, the claim's first sighting (an imported
+    fact-check's: when it was published).
 
     ``vector`` is the embedding of the claim's text when the caller has it
     already (a sentence looked up before it became a claim); ``new`` says the
@@ -275,6 +330,7 @@ def index_claim(
     else:
         terms = list(similarity.document_terms(claim.text, headline))
     keys = sorted(similarity.figure_keys(claim.text, claim.figures or []))
+    periods = sorted(sentence_periods(claim.text, reference or claim.first_seen or claim.verdict_at))
     if vector is None and use_embeddings():
         vector = embeddings.embed([claim.text])[0]
     if vector is not None and headline and use_embeddings():
@@ -286,6 +342,7 @@ def index_claim(
     row = {
         "terms": terms,
         "figures": [list(k) for k in keys],
+        "periods": [list(p) for p in periods],
         "vector": embeddings.to_bytes(vector) if vector is not None else None,
         "model": embeddings.MODEL_NAME if vector is not None else "",
     }

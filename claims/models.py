@@ -266,10 +266,11 @@ class Appearance(models.Model):
 
 
 class ClaimLink(models.Model):
-    """A relation between two claims: a figure conflict, a contradiction or a suggested match."""
+    """A relation between two claims: a figure conflict, a series, a contradiction or a suggested match."""
 
     class Kind(models.TextChoices):
         FIGURE_CONFLICT = "figure_conflict", "Same quantity, different figure"
+        SERIES = "series", "Same quantity, another period"
         CONTRADICTION = "contradiction", "Contradicts"
         SUGGESTED_MATCH = "suggested_match", "Possibly the same claim"
 
@@ -498,6 +499,12 @@ class ClaimIndex(models.Model):
     )
     terms = models.JSONField(default=list, blank=True)
     figures = models.JSONField(default=list, blank=True, help_text="Figure keys compared by the number rule")
+    periods = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="[year, month] pairs the figures are about (month 0: the whole year); "
+        "null when indexed before periods were kept",
+    )
     vector = models.BinaryField(null=True, blank=True, help_text="Sentence embedding, float16")
     model = models.CharField(max_length=40, blank=True, help_text="Embedding model of the vector")
     updated_at = models.DateTimeField(auto_now=True)

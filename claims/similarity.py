@@ -12,7 +12,8 @@ Three ingredients:
 * figures decide what the similarity may lead to: claims whose figures differ
   are never the same claim, only related ones. They are read by the
   extractor's own parser (``claims.extraction.figures``), never by one of
-  this module's.
+  this module's; the period they are about (``claims.extraction.periods``)
+  tells a conflict from a series.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from claims.extraction import figures
+from claims.extraction import figures, periods
 
 # --- Text -> tokens -------------------------------------------------------
 
@@ -157,6 +158,8 @@ def content_words(text: str) -> list[str]:
 # extractor stored on a claim and the figure the matcher reads in a new sentence are the same.
 
 FigureKey = tuple[str, float]
+# (year, month), month 0 for a whole year: what a figure is about.
+Period = periods.Period
 
 
 def figure_key(figure: Mapping[str, Any]) -> FigureKey | None:
@@ -190,11 +193,11 @@ def figure_keys(text: str, extra: Iterable[Mapping[str, Any]] = ()) -> frozenset
     return frozenset(k for k in keys if k is not None)
 
 
-FigureRelation = Literal["none", "same", "subset", "conflict"]
+FigureRelation = Literal["none", "same", "subset", "conflict", "series", "related"]
 
 
 def compare_figures(a: frozenset[FigureKey], b: frozenset[FigureKey]) -> FigureRelation:
-    """How the figures of two claims relate.
+    """How the figures of two claims relate, periods aside.
 
     ``none``: neither has a figure. ``same``: the same figures. ``subset``: one
     states figures the other does not mention, and none contradicts. ``conflict``:
@@ -207,6 +210,55 @@ def compare_figures(a: frozenset[FigureKey], b: frozenset[FigureKey]) -> FigureR
     if a <= b or b <= a:
         return "subset"
     return "conflict"
+
+
+def relate_figures(
+    a: frozenset[FigureKey],
+    b: frozenset[FigureKey],
+    *,
+    a_periods: frozenset[Period],
+    b_periods: frozenset[Period],
+) -> FigureRelation:
+    """How the figures of two claims relate, given the periods each is about.
+
+    Figures that differ are a ``conflict`` only for the same measure (a class
+    both state with different values) and the same period: both periods known
+    and shared, or neither known. For periods known on both sides and
+    different, they are a ``series`` (the same quantity in another year, both
+    possibly right). Anything else that differs is ``related``: a reviewer may
+    look, nothing is flagged. Claims whose only figures are years keep the
+    plain rule: there the year is the fact ("the war began in 2014" / "in 2022").
+    """
+    relation = compare_figures(a, b)
+    if relation != "conflict":
+        return relation
+    measures_a = _measures(a)
+    measures_b = _measures(b)
+    if not measures_a and not measures_b:
+        return "conflict"
+    if not set(measures_a) & set(measures_b):
+        return "related"
+    if a_periods and b_periods and not a_periods & b_periods:
+        return "series"
+    if all(measures_a[c] == measures_b[c] for c in set(measures_a) & set(measures_b)):
+        return "related"
+    if bool(a_periods) != bool(b_periods):
+        return "related"
+    return "conflict"
+
+
+def _measures(keys: frozenset[FigureKey]) -> dict[str, frozenset[float]]:
+    """Values per measure (money per currency, percent, number): every figure but the years."""
+    out: dict[str, set[float]] = {}
+    for cls, value in keys:
+        if cls != "year":
+            out.setdefault(cls, set()).add(value)
+    return {cls: frozenset(values) for cls, values in out.items()}
+
+
+def year_periods(keys: frozenset[FigureKey]) -> frozenset[Period]:
+    """The whole years among a claim's figures: its periods when nothing more was recorded."""
+    return frozenset((int(value), 0) for cls, value in keys if cls == "year" and float(value).is_integer())
 
 
 # --- Scoring ------------------------------------------------------------------

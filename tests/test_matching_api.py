@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -19,6 +20,8 @@ TRADE_2024 = (
     "according to Chinese customs data."
 )
 TRADE_2023 = "And last year, bilateral trade reached a record $240 billion."
+# An article in which "last year" is 2024, the year TRADE_2024 is about: a conflict.
+PUBLISHED_2025 = datetime(2025, 3, 14, 9, 0, tzinfo=UTC)
 PARADE = (
     "Putin said Chinese troops in the May 9 parade on Red Square would form the largest foreign contingent."
 )
@@ -208,7 +211,7 @@ def test_a_figure_conflict_is_shown_side_by_side_on_both_claims(
     ingest: Callable[..., Article], reviewer: User, client_for: Callable[[User], APIClient]
 ) -> None:
     ingest(f"{TRADE_2024}\n", external_id="a")
-    ingest(f"{TRADE_2023}\n", external_id="b")
+    ingest(f"{TRADE_2023}\n", external_id="b", published_at=PUBLISHED_2025)
     new, old = Claim.objects.get(text=TRADE_2023), Claim.objects.get(text=TRADE_2024)
     client = client_for(reviewer)
 
@@ -249,7 +252,7 @@ def test_a_merged_claims_figure_conflicts_follow_it_and_go_back_on_undo(
     from claims.models import ClaimLink
 
     trade, parade = two_claims
-    ingest(f"{TRADE_2023}\n", external_id="c", outlet="Foreign Policy")
+    ingest(f"{TRADE_2023}\n", external_id="c", outlet="Foreign Policy", published_at=PUBLISHED_2025)
     older = Claim.objects.get(text=TRADE_2023)
     conflict = ClaimLink.objects.get(kind=ClaimLink.Kind.FIGURE_CONFLICT)
     assert {conflict.from_claim_id, conflict.to_claim_id} == {older.pk, trade.pk}

@@ -255,7 +255,7 @@ class ClaimSerializer(BlankUrlsModelSerializer):
 
 
 class RelatedClaimSerializer(serializers.Serializer):
-    """A linked claim shown beside this one: a figure conflict, a contradiction or a possible match."""
+    """A linked claim shown beside this one: a figure conflict, a series, a contradiction or a match."""
 
     kind = serializers.CharField()
     kind_label = serializers.CharField()
@@ -296,8 +296,8 @@ def related_claims(claim: Claim) -> list[dict[str, Any]]:
 
 class ClaimDetailSerializer(ClaimSerializer):
     related = serializers.SerializerMethodField(
-        help_text="Claims about the same quantity with a different figure (possible conflicts, first), "
-        "contradictions and possible matches"
+        help_text="Claims about the same quantity with a different figure for the same period (possible "
+        "conflicts, first), the same quantity in another period (series), contradictions and possible matches"
     )
 
     class Meta(ClaimSerializer.Meta):
