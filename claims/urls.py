@@ -1,9 +1,10 @@
 from django.urls import path
 
-from .dashboard import articles, claim_page, queue, review_actions, stats, worklists
+from .dashboard import articles, claim_page, export, queue, review_actions, stats, worklists
 
 urlpatterns = [
     path("", queue.dashboard, name="dashboard"),
+    path("queue.csv", export.queue_csv, name="queue-csv"),
     path("approvals/", worklists.awaiting_my_approval, name="awaiting-approval"),
     path("mine/", worklists.my_claims, name="my-claims"),
     path("stats/", stats.statistics, name="statistics"),
