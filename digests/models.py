@@ -157,6 +157,8 @@ class Notification(models.Model):
         NotificationEmail, null=True, blank=True, on_delete=models.SET_NULL, related_name="notifications"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # When its person saw it on the notifications page; the email goes out either way.
+    read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
