@@ -32,16 +32,7 @@ class DigestSettingsSerializer(serializers.ModelSerializer):
     class Meta:
         model = DigestSubscription
         fields = [
-            "frequency",
-            "hour",
-            "weekday",
-            "time_zone",
-            "outlets",
-            "kinds",
-            "min_score",
-            "only_mine",
-            "sections",
-            "notify",
+            *subscriptions.FIELDS,
             "next_digest_at",
             "updated_at",
         ]
