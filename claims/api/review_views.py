@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from claims import claimreview, ratings, review, selectors, workflow
+from claims.actors import Actor
 from claims.errors import Conflict
 from claims.models import Claim, Evidence, Rating, Verdict
 from integrations import scopes
@@ -451,7 +452,7 @@ class PublishInputSerializer(StrictSerializer):
     )
 
 
-class PublishView(APIView):
+class PublishView(ClaimWriteView):
     """Editors and integration keys: say where the claim's fact-check is published (its ClaimReview url).
 
     409 while the claim has no approved verdict; the same url again changes nothing.
@@ -460,13 +461,13 @@ class PublishView(APIView):
     # The CMS reports the page it put the fact-check on, with the key it writes articles with.
     required_scopes = scopes.ARTICLES_WRITE
 
+    def check_who(self, actor: Actor) -> None:
+        review.check_may_publish(actor=actor)
+
     @extend_schema(request=PublishInputSerializer, responses=ClaimSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        actor = actor_of(request)
-        review.check_may_publish(actor=actor)
-        selectors.check_claim_exists(claim_id=pk)
         data = validated(PublishInputSerializer, request)
-        review.do_publish_claim(claim_id=pk, url=data["url"], actor=actor)
+        review.do_publish_claim(claim_id=pk, url=data["url"], actor=actor_of(request))
         return claim_response(pk)
 
 
