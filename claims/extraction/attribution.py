@@ -74,8 +74,11 @@ SPEECH_VERB_WORDS: tuple[str, ...] = tuple(
         key=lambda w: (-len(w), w),
     )
 )
-_SPEECH_VERBS = "|".join(w if w != "pointed" else "pointed out" for w in SPEECH_VERB_WORDS)
-_SPEECH_WORDS = frozenset(SPEECH_VERB_WORDS)
+#: A claim put about rather than said: "has repeatedly promoted the idea that ...".
+_SPREAD_VERB_WORDS = ("promoted", "spread", "pushed", "floated", "peddled")
+_SPREAD = rf"(?:{'|'.join(_SPREAD_VERB_WORDS)}) the (?:idea|claim|theory|notion|conspiracy theory)"
+_SPEECH_VERBS = "|".join((_SPREAD, *(w if w != "pointed" else "pointed out" for w in SPEECH_VERB_WORDS)))
+_SPEECH_WORDS = frozenset((*SPEECH_VERB_WORDS, *_SPREAD_VERB_WORDS))
 _LOWER_WORD_RE = re.compile(r"[a-z]+")
 _SAY_RE = re.compile(r"(?:said|says|stated|reported|announced|estimated|estimates)\b")
 _AUX_WORDS: tuple[str, ...] = (
@@ -88,7 +91,7 @@ _AUX_WORDS: tuple[str, ...] = (
 # ClaimBuster and CLEF claims have one or two, none more).
 _AUX = rf"(?:(?:{'|'.join(_AUX_WORDS)})\s+){{0,4}}"
 # a match starts with an auxiliary or a speech verb: the lookahead skips other word starts quickly
-_VERB_FIRST = "".join(sorted({w[0] for w in (*_AUX_WORDS, *SPEECH_VERB_WORDS)}))
+_VERB_FIRST = "".join(sorted({w[0] for w in (*_AUX_WORDS, *_SPEECH_WORDS)}))
 _VERB_RE = re.compile(rf"\b(?=[{_VERB_FIRST}]){_AUX}(?:{_SPEECH_VERBS})\b")
 _PRONOUN_VERB_RE = re.compile(rf"(?:^|[,;:”\"’]\s*|\s)(?P<pron>he|she|He|She)\s+{_AUX}(?:{_SPEECH_VERBS})\b")
 _ROLE_VERB_RE = re.compile(rf"{ROLE_SUBJECT}{_AUX}(?:{_SPEECH_VERBS})\b")
@@ -102,9 +105,13 @@ _NAME_CHARS_RE = re.compile(r"[\w’'.&-]*+")
 _CAP_PAIR_RE = re.compile(r"(?<=[a-z,;] )[A-Z][a-z’'.-]+ (?:[A-Z]\.? )?[A-Z][a-z’'-]+")
 # "Moncef Slaoui, who leads the federal vaccination program, told CNN": a name, an aside, the verb
 _APPOSITIVE_RE = re.compile(
-    r"(?:^|, |[”\"] )(?P<name>[A-Z][\w’'.-]+(?: [A-Z][\w’'.-]+){1,3}), "
+    r"(?:^|, |[”\"’'] )(?P<name>[A-Z][\w’'.-]+(?: [A-Z][\w’'.-]+){1,3}), "
     r"(?:who |the |a |an |[a-z])[^.;:!?]{2,160}, $"
 )
+# "One local, Johan Mattsson, told The New York Times": a description, then the name, then the verb
+_NAME_AFTER_DESCRIPTION_RE = re.compile(r"[a-z], (?P<name>[A-Z][\w’'.-]+(?: [A-Z][\w’'.-]+){1,3}), $")
+#: Determiners that open a noun phrase whose relative clause may hold a speech verb.
+_DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those"})
 
 
 @dataclass
@@ -192,6 +199,34 @@ def _reported(seg: str) -> Iterator[re.Match[str]]:
         else:
             word = _NAME_CHARS_RE.match(seg, cap.end())
             pos = word.end() if word is not None else cap.end()
+
+
+def _untitled(words: list[str]) -> list[str]:
+    """The name without the titles before it: "Dr. Mike Ryan" -> "Mike Ryan"."""
+    k = 0
+    while k < len(words) - 1 and words[k].lower() in TITLE_WORDS:
+        k += 1
+    return words[k:]
+
+
+def _object_clause(before: Sequence[str], k: int) -> bool:
+    """Whether the name run after ``before[k]`` is the subject of a clause inside a noun phrase.
+
+    ``before[k]`` is the token right before the run; capitalised titles ("Mr")
+    are stepped over. "the article [Mr Zhao tweeted]" and "a report [Smith
+    wrote]" qualify; "the spokesman Smith said" does not (a title, not a thing).
+    """
+    while k >= 0 and before[k][:1].isupper() and before[k].lower() in TITLE_WORDS:
+        k -= 1
+    if k < 1:
+        return False
+    noun = before[k]
+    return (
+        noun.isalpha()
+        and noun.islower()
+        and noun not in TITLE_WORDS
+        and before[k - 1].lower() in _DETERMINERS
+    )
 
 
 def _name_before(masked: str, pos: int) -> list[str]:
@@ -335,10 +370,15 @@ class Attributor:
             prev = before[k].lower() if run and k >= 0 else ""
             if prev in ("and", "&", "or", "nor", "both"):
                 continue  # joint subject ("Xi and Putin declared"): no single speaker
+            if run and _object_clause(before, k):
+                continue  # "The article Mr Zhao tweeted was penned by ...": Zhao said nothing of it
             name = self._validate(run, titled=prev in TITLE_WORDS and prev not in FUNCTION_WORDS)
             if not name and not run and seg.endswith(", ", 0, m.start()):
                 appositive = _APPOSITIVE_RE.search(seg, max(0, m.start() - 220), m.start())
-                name = self._validate(appositive.group("name").split()) if appositive else ""
+                appositive = appositive or _NAME_AFTER_DESCRIPTION_RE.search(
+                    seg, max(0, m.start() - 80), m.start()
+                )
+                name = self._validate(_untitled(appositive.group("name").split())) if appositive else ""
             if not name and not run:
                 run = _name_after(seg, m.end())
                 name = self._validate(run)
