@@ -171,6 +171,7 @@ class AppearanceSerializer(serializers.ModelSerializer):
             "score",
             "speaker",
             "match_score",
+            "match_reason",
         ]
         read_only_fields = fields
 
