@@ -86,19 +86,20 @@ class ArticleQuotations:
 
     def decision(self, sentence: extraction.Sentence) -> matching.MatchDecision | None:
         """The known claim whose quotation this sentence carries, when the speakers agree; None otherwise."""
-        own = matching.fingerprint(sentence.text)
         for quotation in self.of_sentence.get(sentence.start, []):
             carriers = [
                 c for c in self.known.get(quotation.key, []) if same_speaker(c.speaker, sentence.speaker)
             ]
             if not carriers:
                 continue
+            own = matching.fingerprint(sentence.text)
             # The claim with these very words first, then one with a verdict (shown at once), then the oldest.
             best = min(carriers, key=lambda c: (c.claim.fingerprint != own, not c.claim.verdict, c.claim.pk))
-            words = self.text[quotation.start : quotation.end].strip()
-            where = f" ({best.where})" if best.where else ""
-            reason = f"Same quotation as claim {best.claim.pk}{where}: “{words}”"
-            self.reasons[sentence.start] = _shorten(reason, REASON_MAX)
+            if best.claim.fingerprint != own:  # the very same sentence (wire copy) needs no reason
+                words = self.text[quotation.start : quotation.end].strip()
+                where = f" ({best.where})" if best.where else ""
+                reason = f"Same quotation as claim {best.claim.pk}{where}: “{words}”"
+                self.reasons[sentence.start] = _shorten(reason, REASON_MAX)
             return matching.MatchDecision(claim=best.claim, score=1.0)
         return None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from io import StringIO
 from typing import Any
@@ -9,13 +10,14 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from claims import claimreview, matching, quotes
-from claims.models import Appearance, Article, Claim, ClaimEvent, ClaimLink, ClaimQuotation
+from claims import claimreview, filing, matching, quotes
+from claims.extraction.quotations import quotations_of
+from claims.models import Appearance, Article, Claim, ClaimEvent, ClaimLink, ClaimQuotation, Outlet
 
 pytestmark = pytest.mark.django_db
 
@@ -220,3 +222,39 @@ def test_the_lookup_of_an_article_without_quotations_reads_nothing(ingest: Calla
 
     assert found.of_sentence == {}
     assert len(queries) == 0
+
+
+# --- Two workers filing the same quotation at once ------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_second_article_with_the_quotation_waits_for_the_first_and_joins_its_claim() -> None:
+    wire = Article.objects.create(
+        body=PUTIN_SAID, content_hash="a", outlet=Outlet.objects.create(name="Wire")
+    )
+    daily = Article.objects.create(
+        body=TOLD_REPORTERS, content_hash="b", outlet=Outlet.objects.create(name="Daily")
+    )
+    finished = threading.Event()
+
+    def file_the_daily() -> None:
+        try:
+            filing.do_extract_article(article_id=daily.pk)
+        finally:
+            finished.set()
+            connection.close()
+
+    with transaction.atomic():
+        # The first worker holds the quotation's lock, as filing the wire article does.
+        (quotation,) = quotations_of(PUTIN_SAID)
+        quotes._lock([quotation.key])
+        second = threading.Thread(target=file_the_daily)
+        second.start()
+        assert not finished.wait(timeout=3), "the second article did not wait for the quotation's lock"
+        filing.do_extract_article(article_id=wire.pk)
+    second.join(timeout=30)
+
+    claim = claim_quoting(wire)
+    assert claim_quoting(daily) == claim
+    assert Claim.objects.filter(quotations__isnull=False).distinct().count() == 1

@@ -265,9 +265,10 @@ class RelatedClaimSerializer(serializers.Serializer):
     kind_label = serializers.CharField()
     score = serializers.FloatField(allow_null=True)
     resolved = serializers.BooleanField()
-    dismissal = serializers.ChoiceField(
-        choices=[("", "not dismissed"), *ClaimLink.Dismissal.choices],
-        help_text="Why a reviewer dismissed this figure conflict; empty while it stands",
+    dismissal = serializers.CharField(
+        help_text="Why a reviewer dismissed this figure conflict ("
+        + ", ".join(ClaimLink.Dismissal.values)
+        + "); empty while it stands"
     )
     note = serializers.CharField(help_text="The reviewer's words on the dismissal")
     claim = serializers.DictField()
