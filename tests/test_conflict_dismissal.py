@@ -228,6 +228,25 @@ def test_other_without_words_is_refused_on_the_page_and_the_conflict_stands(
     assert not ClaimEvent.objects.filter(action="conflict_dismissed").exists()
 
 
+def test_a_page_that_missed_a_dismissal_says_who_was_first(
+    conflict: tuple[Claim, Claim, ClaimLink],
+    reviewer: User,
+    reviewer2: User,
+    client_as: Callable[[User], Client],
+) -> None:
+    new, old, link = conflict
+    client_as(reviewer2).post(
+        f"/claims/{old.pk}/dismiss_conflict/", {"link": link.pk, "reason": "different_periods"}
+    )
+
+    response = client_as(reviewer).post(
+        f"/claims/{new.pk}/dismiss_conflict/", {"link": link.pk, "reason": "different_subjects"}, follow=True
+    )
+
+    assert flashes(response) == ["This conflict was already dismissed: different periods."]
+    assert "Conflict dismissed: different periods." in response.content.decode()
+
+
 def test_a_claim_without_links_says_so(
     ingest: Callable[..., Article], reviewer: User, client_as: Callable[[User], Client]
 ) -> None:

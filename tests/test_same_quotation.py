@@ -49,6 +49,17 @@ def test_the_same_quotation_in_another_outlet_is_an_appearance_of_the_same_claim
     assert Appearance.objects.get(claim=claim, article=first).match_reason == ""
 
 
+def test_the_same_sentence_from_the_wire_joins_its_claim_without_a_reason(
+    ingest: Callable[..., Article],
+) -> None:
+    first = ingest(PUTIN_SAID, external_id="a", outlet="Wire One")
+    second = ingest(PUTIN_SAID, external_id="b", outlet="Daily Two")
+
+    claim = claim_quoting(first)
+    assert claim_quoting(second) == claim
+    assert list(Appearance.objects.filter(claim=claim).values_list("match_reason", flat=True)) == ["", ""]
+
+
 def test_the_reason_is_shown_to_the_reviewer_on_the_claim_page_and_in_the_api(
     ingest: Callable[..., Article],
     reviewer: User,
