@@ -67,10 +67,6 @@ class Quotation:
     text: str
 
     @property
-    def words(self) -> int:
-        return count_words(self.text)
-
-    @property
     def key(self) -> int:
         return quotation_key(self.text)
 
