@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from django.db import transaction
 
-from . import matching, workflow
+from . import matching, quotes, workflow
 from .actors import Actor
 from .dates import parse_iso_datetime
 from .errors import InvalidInput
@@ -118,6 +118,7 @@ def do_import_claim_review(*, item: Any, actor: Actor | None = None) -> ImportRe
             figures=[f.as_dict() for f in parse_figures(review["text"])],
         )
         matching.index_claim(claim, headline=claim.review_headline, reference=review["verdict_at"])
+        quotes.index_claim(claim)  # an article quoting the checked words is a repeat of this claim
         # Claims already in the queue that may say the same thing get a pointer to this verdict.
         similar = [*([(decision.claim, decision.score)] if decision.claim else []), *decision.suggestions]
         for other, score in similar:

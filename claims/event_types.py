@@ -38,6 +38,8 @@ class EventType(StrEnum):
     UNMERGED = "unmerged"
     UNSPLIT = "unsplit"
     RESTORED = "restored"
+    # Reviewers' corrections of the links between claims
+    CONFLICT_DISMISSED = "conflict_dismissed"
     # Articles
     ARTICLE_RECEIVED = "article_received"
     ARTICLE_REVISED = "article_revised"
@@ -85,6 +87,7 @@ STORIES: dict[EventType, str] = {
     EventType.UNMERGED: "Undid the merge of claim {source}",
     EventType.UNSPLIT: "Folded claim {new_claim} back into this claim",
     EventType.RESTORED: "Restored: the merge it was part of was undone",
+    EventType.CONFLICT_DISMISSED: "Dismissed the figure conflict with claim {other}: {dismissal_label}",
     EventType.ARTICLE_RECEIVED: "Received",
     EventType.ARTICLE_REVISED: "Received revision {revision}",
     EventType.ARTICLE_REQUEUED: "Queued for extraction again",

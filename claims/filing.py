@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from . import extraction, matching, revisions
+from . import extraction, matching, quotes, revisions
 from .boilerplate import outlet_boilerplate_lines
 from .errors import NotFound
 from .events import EventType, record_event
@@ -156,6 +156,8 @@ class _Filing:
     # order deadlocked against other filings and the priority consumer, which go in id order.
     updates: dict[int, dict[str, Any]] = field(default_factory=dict)
     source_changed: dict[int, revisions.Change] = field(default_factory=dict)
+    # The new sentences' verbatim quotations and the known claims that carry them (claims.quotes).
+    quotations: quotes.ArticleQuotations = field(default_factory=quotes.ArticleQuotations)
 
     def record(self) -> None:
         for change in self.source_changed.values():
@@ -267,6 +269,9 @@ def _file_sentences(
     seen_at = article.published_at or now
     added = []
     _lock_sentences([sentence.text for sentence in reconciled.fresh])
+    filing.quotations = quotes.ArticleQuotations.read(
+        article=article, text=result.text, sentences=reconciled.fresh
+    )
     for sentence in reconciled.fresh:
         claim, match_score = _claim_for_sentence(
             sentence=sentence, article=article, seen_at=seen_at, filing=filing
@@ -282,9 +287,12 @@ def _file_sentences(
                 score=sentence.score,
                 speaker=sentence.speaker[:SPEAKER_MAX],
                 match_score=match_score,
+                match_reason=filing.quotations.reason(sentence),
             )
         )
+        filing.quotations.remember(claim, sentence)
         filing.touched.add(claim.pk)
+    filing.quotations.save()
 
     for claim_id in sorted(filing.updates):
         Claim.objects.filter(pk=claim_id).update(**filing.updates[claim_id])
@@ -308,7 +316,10 @@ def _claim_for_sentence(
     speaker = sentence.speaker[:SPEAKER_MAX]
     # Relative periods ("last year") are the article's: published, else when it came in.
     reference = article.published_at or article.created_at
-    decision = matching.match_sentence(sentence.text, figures, reference=reference)
+    # The same verbatim quotation from the same speaker is the same claim, whatever surrounds it.
+    decision = filing.quotations.decision(sentence) or quotes.speakers_agree(
+        matching.match_sentence(sentence.text, figures, reference=reference), sentence
+    )
     if decision.claim is not None:
         claim = decision.claim
         update = filing.updates.setdefault(claim.pk, {})

@@ -9,7 +9,7 @@ from django import forms
 from django.utils import timezone
 
 from . import ratings, roles, selectors
-from .models import Claim, Evidence
+from .models import Claim, ClaimLink, Evidence
 from .workflow import Action
 
 
@@ -90,6 +90,20 @@ class RejectForm(VersionForm):
 
 class DismissForm(VersionForm):
     reason = forms.CharField(max_length=1000, help_text="Why this is not a checkable claim")
+
+
+class DismissConflictForm(forms.Form):
+    """Dismiss one figure conflict of the claim: the two figures can both be right, and why."""
+
+    link = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    reason = forms.ChoiceField(choices=ClaimLink.Dismissal.choices, label="Why they do not conflict")
+    note = forms.CharField(max_length=2000, required=False, help_text='Required with "Other"')
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("reason") == ClaimLink.Dismissal.OTHER and not data.get("note", "").strip():
+            self.add_error("note", "Say in a few words why the figures do not conflict.")
+        return data
 
 
 REOPEN_TARGETS = [(Claim.Status.NEW, "Back to the queue"), (Claim.Status.IN_REVIEW, "Straight into review")]

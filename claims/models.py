@@ -13,7 +13,10 @@ from django.db import models
 from django.db.models import F, Q
 
 from .event_types import EventType
+from .quotation_models import ClaimQuotation
 from .status_guard import ClaimQuerySet
+
+__all__ = ["ClaimQuotation"]  # kept in its own module; every model is imported from here
 
 
 class Outlet(models.Model):
@@ -250,6 +253,7 @@ class Appearance(models.Model):
     speaker = models.CharField(max_length=200, blank=True)
     current = models.BooleanField(default=True, db_index=True)
     match_score = models.FloatField(null=True, blank=True, help_text="Similarity to the claim when matched")
+    match_reason = models.CharField(max_length=500, blank=True, help_text="Why it was filed under this claim")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -274,13 +278,20 @@ class ClaimLink(models.Model):
         CONTRADICTION = "contradiction", "Contradicts"
         SUGGESTED_MATCH = "suggested_match", "Possibly the same claim"
 
+    class Dismissal(models.TextChoices):
+        DIFFERENT_PERIODS = "different_periods", "Different periods"
+        DIFFERENT_MEASURES = "different_measures", "Different measures"
+        DIFFERENT_SUBJECTS = "different_subjects", "Different subjects"
+        OTHER = "other", "Other"
+
     from_claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="links_out")
     to_claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="links_in")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     score = models.FloatField(null=True, blank=True)
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, help_text="The reviewer's words on a dismissed conflict")
     data = models.JSONField(default=dict, blank=True)
     resolved = models.BooleanField(default=False)
+    dismissal = models.CharField(max_length=20, choices=Dismissal.choices, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

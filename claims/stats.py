@@ -50,11 +50,16 @@ def do_refresh_claim_stats(*, claim_ids: Iterable[int]) -> None:
                 filter=Q(appearances__current=True),
                 distinct=True,
             ),
+            # A conflict a reviewer dismissed (claims.conflicts) no longer counts.
             n_conflicts=Count(
-                "links_out", filter=Q(links_out__kind=ClaimLink.Kind.FIGURE_CONFLICT), distinct=True
+                "links_out",
+                filter=Q(links_out__kind=ClaimLink.Kind.FIGURE_CONFLICT, links_out__resolved=False),
+                distinct=True,
             ),
             n_conflicts_in=Count(
-                "links_in", filter=Q(links_in__kind=ClaimLink.Kind.FIGURE_CONFLICT), distinct=True
+                "links_in",
+                filter=Q(links_in__kind=ClaimLink.Kind.FIGURE_CONFLICT, links_in__resolved=False),
+                distinct=True,
             ),
         )
         .order_by("pk")

@@ -65,6 +65,7 @@ ENDPOINTS: dict[tuple[str, str], str | None] = {
     ("api:claim-merge", "POST"): REVIEW,
     ("api:claim-split", "POST"): REVIEW,
     ("api:claim-undo", "POST"): REVIEW,
+    ("api:claim-conflict-dismiss", "POST"): REVIEW,
     ("feeds-api:feed-list", "GET"): READ,
     ("feeds-api:feed-list", "POST"): WRITE,
     ("snapshots-api:evidence-snapshot", "GET"): READ,

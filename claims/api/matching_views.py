@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from claims import curation, selectors
+from claims import conflicts, curation, roles, selectors
 from claims.actors import Actor
 from claims.errors import InvalidInput, NotFound
 from claims.models import Claim, ClaimEvent
@@ -123,6 +123,25 @@ class SplitInput(StrictSerializer):
     )
 
 
+class DismissConflictInput(StrictSerializer):
+    reason = serializers.ChoiceField(
+        choices=conflicts.Dismissal.choices, help_text="Why the two figures do not conflict"
+    )
+    note = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=conflicts.NOTE_MAX,
+        help_text='In your own words; required with reason "other"',
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        try:
+            attrs["note"] = conflicts.check_dismissal(reason=attrs["reason"], note=attrs.get("note", ""))
+        except InvalidInput as exc:
+            raise serializers.ValidationError(exc.data["fields"]) from exc
+        return attrs
+
+
 class UndoInput(StrictSerializer):
     event = serializers.IntegerField(min_value=1, help_text="The merge or split event to undo")
 
@@ -176,5 +195,21 @@ class UndoView(_CurationView):
         data = _validated(UndoInput, request)
         event = curation.do_undo_event(
             claim_id=_claim(pk).pk, event_id=data["event"], actor=actor_of(request)
+        )
+        return _changed(pk, event)
+
+
+class DismissConflictView(ClaimWriteView):
+    """Reviewers: dismiss a figure conflict of this claim with a reason; both claims' trails record it."""
+
+    required_scopes = scopes.CLAIMS_REVIEW
+    min_role = roles.REVIEWER
+    doing = "dismiss a figure conflict"
+
+    @extend_schema(request=DismissConflictInput, responses=ChangeResponse)
+    def post(self, request: Request, pk: int, link: int) -> Response:
+        data = _validated(DismissConflictInput, request)
+        event = conflicts.do_dismiss_conflict(
+            claim_id=pk, link_id=link, reason=data["reason"], note=data["note"], actor=actor_of(request)
         )
         return _changed(pk, event)

@@ -171,6 +171,7 @@ class AppearanceSerializer(serializers.ModelSerializer):
             "score",
             "speaker",
             "match_score",
+            "match_reason",
         ]
         read_only_fields = fields
 
@@ -257,10 +258,19 @@ class ClaimSerializer(BlankUrlsModelSerializer):
 class RelatedClaimSerializer(serializers.Serializer):
     """A linked claim shown beside this one: a figure conflict, a series, a contradiction or a match."""
 
+    link = serializers.IntegerField(
+        help_text="The link's id: POST .../conflicts/{link}/dismiss/ dismisses a conflict"
+    )
     kind = serializers.CharField()
     kind_label = serializers.CharField()
     score = serializers.FloatField(allow_null=True)
     resolved = serializers.BooleanField()
+    dismissal = serializers.CharField(
+        help_text="Why a reviewer dismissed this figure conflict ("
+        + ", ".join(ClaimLink.Dismissal.values)
+        + "); empty while it stands"
+    )
+    note = serializers.CharField(help_text="The reviewer's words on the dismissal")
     claim = serializers.DictField()
 
 
@@ -271,10 +281,13 @@ def related_claims(claim: Claim) -> list[dict[str, Any]]:
     rows += [(link, link.from_claim) for link in claim.links_in.all()]
     related: list[dict[str, Any]] = [
         {
+            "link": link.pk,
             "kind": link.kind,
             "kind_label": labels.get(link.kind, link.kind),
             "score": link.score,
             "resolved": link.resolved,
+            "dismissal": link.dismissal,
+            "note": link.note,
             "claim": {
                 "id": other.pk,
                 "text": other.text,
@@ -288,8 +301,14 @@ def related_claims(claim: Claim) -> list[dict[str, Any]]:
         }
         for link, other in rows
     ]
+    # Standing conflicts first, then dismissed ones, then the rest.
     related.sort(
-        key=lambda r: (r["kind"] != ClaimLink.Kind.FIGURE_CONFLICT, -(r["score"] or 0), r["claim"]["id"])
+        key=lambda r: (
+            r["kind"] != ClaimLink.Kind.FIGURE_CONFLICT,
+            bool(r["dismissal"]),
+            -(r["score"] or 0),
+            r["claim"]["id"],
+        )
     )
     return related
 

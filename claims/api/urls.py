@@ -37,4 +37,9 @@ urlpatterns = [
     path("claims/<int:pk>/merge/", matching_views.MergeView.as_view(), name="claim-merge"),
     path("claims/<int:pk>/split/", matching_views.SplitView.as_view(), name="claim-split"),
     path("claims/<int:pk>/undo/", matching_views.UndoView.as_view(), name="claim-undo"),
+    path(
+        "claims/<int:pk>/conflicts/<int:link>/dismiss/",
+        matching_views.DismissConflictView.as_view(),
+        name="claim-conflict-dismiss",
+    ),
 ]

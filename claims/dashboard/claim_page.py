@@ -14,6 +14,7 @@ from .. import charts, events, priority, roles, selectors, workflow
 from ..errors import NotFound
 from ..forms import (
     AssignForm,
+    DismissConflictForm,
     DismissForm,
     EvidenceForm,
     RejectForm,
@@ -22,7 +23,7 @@ from ..forms import (
     VerdictForm,
     VersionForm,
 )
-from ..models import Claim, Verdict
+from ..models import Claim, ClaimLink, Verdict
 from ..workflow import Action
 from . import kept_forms
 from .common import actor_of
@@ -57,6 +58,7 @@ FORM_CLASSES: dict[str, type[forms.Form]] = {
     "reopen": ReopenForm,
     "assign": AssignForm,
     "release": ReleaseForm,
+    "dismiss_conflict": DismissConflictForm,
 }
 
 
@@ -88,9 +90,18 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "events": story,
             "priority_chart": charts.priority_chart(claim.priority_parts),
             "primary_sources": [e for e in evidence if e.primary],
+            "related": related_links(claim),
             **_review_context(request, claim, bound),
         },
     )
+
+
+def related_links(claim: Claim) -> list[tuple[ClaimLink, Claim]]:
+    """(link, the other claim) from the prefetched links: standing conflicts, dismissed ones, the rest."""
+    rows = [(link, link.to_claim) for link in claim.links_out.all()]
+    rows += [(link, link.from_claim) for link in claim.links_in.all()]
+    conflict = ClaimLink.Kind.FIGURE_CONFLICT
+    return sorted(rows, key=lambda row: (row[0].kind != conflict, bool(row[0].dismissal), row[1].pk))
 
 
 def _review_context(request: HttpRequest, claim: Claim, bound: dict[str, forms.Form]) -> dict[str, Any]:
@@ -113,6 +124,7 @@ def _review_context(request: HttpRequest, claim: Claim, bound: dict[str, forms.F
         "reopen": Action.REOPEN in allowed,
         "assign": Action.ASSIGN in allowed,
         "release": Action.RELEASE in allowed,
+        "dismiss_conflict": is_reviewer,
         # Once a claim is out of one's hands (proposed, decided), the next one is a click away.
         "take_next": is_reviewer and not mine_in_review and Action.TAKE not in allowed,
     }
@@ -127,6 +139,7 @@ def _review_context(request: HttpRequest, claim: Claim, bound: dict[str, forms.F
         "reopen": ReopenForm(initial=version),
         "assign": AssignForm(initial=version),
         "release": ReleaseForm(initial=version),
+        "dismiss_conflict": DismissConflictForm(auto_id=False),
         **bound,
     }
     return {

@@ -30,6 +30,8 @@ class Source:
     url: str
     published_at: datetime | None
     passage: Passage
+    # Why the sentence was filed under this claim, when a rule decided it ("Same quotation as ...").
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,7 @@ def sources_by_outlet(appearances: list[Any]) -> list[OutletSources]:
                 url=article.url,
                 published_at=article.published_at,
                 passage=passage(article.text, appearance.start, appearance.end),
+                reason=getattr(appearance, "match_reason", ""),
             )
         )
 

@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from .. import review, workflow
+from .. import conflicts, review, workflow
 from ..actors import Actor
 from ..errors import DomainError, NotFound
 from ..models import Evidence, Verdict
@@ -105,6 +105,15 @@ ACTIONS: dict[str, tuple[Perform, Done]] = {
             claim_id=pk, version=data["version"], reason=data["reason"], actor=actor
         ),
         lambda claim: "Dismissed: not a checkable claim. It has left the queue.",
+    ),
+    "dismiss_conflict": (
+        lambda actor, pk, data: conflicts.do_dismiss_conflict(
+            claim_id=pk, link_id=data["link"], reason=data["reason"], note=data["note"], actor=actor
+        ),
+        lambda event: (
+            f"Figure conflict with claim {event.data['other']} dismissed ({event.data['dismissal_label']}). "
+            "It no longer raises either claim in the queue."
+        ),
     ),
     "reopen": (
         lambda actor, pk, data: workflow.do_reopen(

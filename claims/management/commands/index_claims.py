@@ -1,4 +1,4 @@
-"""manage.py index_claims: add claims that predate matching to the lookup index (idempotent)."""
+"""manage.py index_claims: add claims that predate matching or quotations to the lookup (idempotent)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from claims import matching
+from claims import matching, quotes
 
 
 class Command(BaseCommand):
@@ -16,4 +16,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         with transaction.atomic():
             count = matching.index_missing()
+            quoting = quotes.index_missing()
         self.stdout.write(f"Indexed {count} claim(s).")
+        if quoting:
+            self.stdout.write(f"Kept the quotations of {quoting} claim(s).")
