@@ -10,10 +10,11 @@ class ClaimsConfig(AppConfig):
         # Registers the Celery tasks that services queue by name (claims.background).
         from factcheck import checks  # noqa: F401  (registers the deploy checks)
 
-        from . import events, stats, tasks  # noqa: F401
+        from . import events, stats, tallies, tasks  # noqa: F401
 
         events.register_consumer(
             events.Consumer(
                 name="priority", handle=stats.refresh_priority_consumer, types=stats.PRIORITY_EVENTS
             )
         )
+        events.register_consumer(events.Consumer(name=tallies.CONSUMER, handle=tallies.tally_events))

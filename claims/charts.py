@@ -7,15 +7,11 @@ and the numbers stay readable as text for screen readers and tests.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
-from urllib.parse import urlencode
-
-from django.urls import reverse
+from math import ceil
 
 from .models import Article, Claim
-from .selectors import DeskStats
 
 # Horizontal bar charts: a label column, then the bar, then the value.
 WIDTH = 360
@@ -24,7 +20,8 @@ BAR_WIDTH = 190
 ROW_HEIGHT = 24
 BAR_HEIGHT = 15
 
-# Column chart of a daily series.
+# Column charts of daily or weekly series, across a whole row of the page.
+WIDE = 720
 COLUMN_CHART_HEIGHT = 150
 COLUMN_AREA_TOP = 16
 COLUMN_AREA_BOTTOM = 124
@@ -95,29 +92,112 @@ class BarChart:
 
 
 @dataclass(frozen=True)
-class Column:
-    label: str
-    value: int
-    x: float
+class Block:
+    """One series' part of a column: drawn from ``y`` down ``height`` pixels."""
+
+    series: str
+    value: float
     y: float
-    width: float
     height: float
-    center: float
-    tick: bool
+    color: str
     title: str
 
 
 @dataclass(frozen=True)
-class ColumnChart:
+class Stack:
+    """One day's (or week's) column: its blocks stacked bottom up."""
+
+    label: str
+    key: str
+    total: float
+    x: float
+    width: float
+    center: float
+    top: float
+    tick: bool
+    blocks: list[Block]
+
+
+@dataclass(frozen=True)
+class StackedChart:
+    """Columns over time, each a stack of series (one series: a plain column chart)."""
+
     title: str
-    columns: list[Column]
-    width: int = WIDTH
+    summary: str
+    stacks: list[Stack]
+    legend: list[tuple[str, str]]
+    peak: float
+    show_values: bool
+    width: int = WIDE
     height: int = COLUMN_CHART_HEIGHT
+    top: int = COLUMN_AREA_TOP
     baseline: int = COLUMN_AREA_BOTTOM
 
-    @property
-    def total(self) -> int:
-        return sum(column.value for column in self.columns)
+
+Series = tuple[str, str, Sequence[float | None]]  # (name, colour, one value per column)
+
+
+def stacked_columns(
+    title: str,
+    labels: Sequence[tuple[str, str]],
+    series: Sequence[Series],
+    *,
+    summary: str,
+    unit: Callable[[float], str] = lambda value: f"{value:g}",
+    width: int = WIDE,
+) -> StackedChart:
+    """Columns for ``labels`` ((tick label, key) per column, oldest first), each stacking ``series``.
+
+    About seven columns get a tick label whatever their number; values are written
+    above the columns only when there is room for them.
+    """
+    count = len(labels)
+    totals = [sum(values[i] or 0 for _, _, values in series) for i in range(count)]
+    peak = max(totals, default=0) or 1
+    slot = width / max(count, 1)
+    area = COLUMN_AREA_BOTTOM - COLUMN_AREA_TOP
+    every = max(1, ceil(count / 7))
+    stacks = []
+    for i, (label, key) in enumerate(labels):
+        y = float(COLUMN_AREA_BOTTOM)
+        blocks = []
+        for name, color, values in series:
+            value = values[i] or 0
+            height = round(area * value / peak, 1)
+            y = round(y - height, 1)
+            if value:
+                blocks.append(
+                    Block(
+                        series=name,
+                        value=value,
+                        y=y,
+                        height=height,
+                        color=color,
+                        title=f"{key}: {name} {unit(value)}",
+                    )
+                )
+        stacks.append(
+            Stack(
+                label=label,
+                key=key,
+                total=totals[i],
+                x=round(i * slot + slot * 0.15, 1),
+                width=round(slot * 0.7, 1),
+                center=round(i * slot + slot / 2, 1),
+                top=y,
+                tick=(count - 1 - i) % every == 0,
+                blocks=blocks,
+            )
+        )
+    return StackedChart(
+        title=title,
+        summary=summary,
+        stacks=stacks,
+        legend=[(name, color) for name, color, _ in series] if len(series) > 1 else [],
+        peak=peak if any(totals) else 0,
+        show_values=slot >= 22,
+        width=width,
+    )
 
 
 Part = tuple[str, float, str]  # (name shown in the tooltip, value, colour)
@@ -153,31 +233,6 @@ def stack(parts: Sequence[Part], *, scale: float, x: float = 0) -> list[Segment]
     return segments
 
 
-def column_chart(title: str, series: Sequence[tuple[date, int]]) -> ColumnChart:
-    """Columns for a daily series, oldest on the left; every other day is labelled."""
-    peak = max((value for _, value in series), default=0) or 1
-    slot = WIDTH / max(len(series), 1)
-    area = COLUMN_AREA_BOTTOM - COLUMN_AREA_TOP
-    columns = []
-    for index, (day, value) in enumerate(series):
-        height = round(area * value / peak, 1)
-        newest = index == len(series) - 1
-        columns.append(
-            Column(
-                label=day.strftime("%d %b").lstrip("0"),
-                value=value,
-                x=round(index * slot + slot * 0.15, 1),
-                y=round(COLUMN_AREA_BOTTOM - height, 1),
-                width=round(slot * 0.7, 1),
-                height=height,
-                center=round(index * slot + slot / 2, 1),
-                tick=(len(series) - 1 - index) % 2 == 0 or newest,
-                title=f"{day.isoformat()}: {value} new claim{'' if value == 1 else 's'}",
-            )
-        )
-    return ColumnChart(title=title, columns=columns)
-
-
 def priority_parts(parts: Mapping[str, float]) -> list[Part]:
     """A claim's priority parts in stacking order, named and coloured; unknown parts come last, in grey."""
     known = [(label, float(parts.get(key, 0)), color) for key, (label, color) in PRIORITY_PARTS.items()]
@@ -208,52 +263,3 @@ def priority_chart(parts: Mapping[str, float]) -> BarChart:
 def single(label: str, value: float, color: str, href: str = "") -> tuple[str, list[Part], str]:
     """A bar chart row of one part."""
     return (label, [(label, value, color)], href)
-
-
-def desk_charts(stats: DeskStats) -> dict[str, BarChart | ColumnChart]:
-    """The queue page's overview: what the desk has, what arrives, from where, what was decided."""
-    queue = reverse("dashboard")
-    status_rows = [
-        single(
-            str(label),
-            stats.status_counts.get(value, 0),
-            STATUS_COLORS[Claim.Status(value)],
-            f"{queue}?{urlencode({'status': value})}",
-        )
-        for value, label in Claim.Status.choices
-    ]
-    outlet_rows = [
-        single(name, n, DESK_COLOR, f"{queue}?{urlencode({'outlet': name})}") for name, n in stats.outlets
-    ]
-    verdict_rows = [
-        (
-            str(value.label),
-            [
-                ("checked by the desk", stats.verdict_counts.get((value, "desk"), 0), STATUS_COLORS[value]),
-                (
-                    "imported fact-checks",
-                    stats.verdict_counts.get((value, "imported"), 0),
-                    IMPORTED_COLORS[value],
-                ),
-            ],
-            f"{queue}?{urlencode({'status': value})}",
-        )
-        for value in (Claim.Status.VERIFIED, Claim.Status.DISPUTED)
-    ]
-    extraction_rows = [
-        single(
-            str(label), stats.extraction_counts.get(value, 0), EXTRACTION_COLORS[Article.Extraction(value)]
-        )
-        for value, label in Article.Extraction.choices
-    ]
-    return {
-        "status": bar_chart("Claims by status", status_rows),
-        "per_day": column_chart(f"New claims per day, last {len(stats.new_per_day)} days", stats.new_per_day),
-        "outlets": bar_chart("Claims per outlet (top 10)", outlet_rows),
-        "verdicts": bar_chart(
-            "Verdicts",
-            verdict_rows,
-            legend=[("checked by the desk", LEGEND_DESK), ("imported fact-checks", LEGEND_IMPORTED)],
-        ),
-        "extraction": bar_chart("Articles by extraction status", extraction_rows),
-    }

@@ -4,14 +4,25 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import User
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    DateTimeField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
 from django.db.models.expressions import OrderBy
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from . import roles
@@ -227,20 +238,6 @@ def similar_claims(*, text: str, limit: int) -> list[tuple[Claim, float]]:
 # --- Dashboard: the queue page's rows and the desk's overview
 
 
-@dataclass(frozen=True)
-class DeskStats:
-    """What the desk's overview charts show; every count leaves merged claims out."""
-
-    status_counts: dict[str, int]
-    # (verified | disputed, "desk" | "imported") -> claims
-    verdict_counts: dict[tuple[str, str], int]
-    # One entry per day, oldest first, days without claims included.
-    new_per_day: list[tuple[date, int]]
-    # Top outlets by the number of distinct claims in their articles.
-    outlets: list[tuple[str, int]]
-    extraction_counts: dict[str, int]
-
-
 QUEUE_SORTS: dict[str, tuple[str | OrderBy, ...]] = {
     "priority": ("-priority", "-id"),
     # Newest first: when an article last carried the claim.
@@ -252,15 +249,50 @@ QUEUE_SORTS: dict[str, tuple[str | OrderBy, ...]] = {
 HANDED_OVER = (EventType.TAKEN, EventType.ASSIGNED, EventType.REOPENED, EventType.VERDICT_REJECTED)
 
 
-def in_review_since() -> Subquery:
-    """When the claim last went into review (taken, assigned, reopened or sent back), for ages."""
-    return Subquery(
+# The statuses in which a claim is in someone's hands, so its age in review means something.
+IN_HANDS = (Claim.Status.IN_REVIEW, Claim.Status.AWAITING_APPROVAL)
+
+
+def in_review_since() -> Case:
+    """When a claim in someone's hands last went into review (taken, assigned, reopened or sent back).
+
+    Looked up only for claims in review or awaiting approval (others have none): the queue
+    sorts by it, and the database then reads the log for a few claims, not for every row.
+    """
+    handed_over = Subquery(
         ClaimEvent.objects.filter(
             claim=OuterRef("pk"), action__in=HANDED_OVER, to_status=Claim.Status.IN_REVIEW
         )
         .order_by("-created_at", "-id")
         .values("created_at")[:1]
     )
+    return Case(When(status__in=IN_HANDS, then=handed_over), default=None, output_field=DateTimeField())
+
+
+def figure_conflicts_q() -> Exists:
+    """The claim has an open figure conflict with another claim."""
+    return Exists(
+        ClaimLink.objects.filter(
+            Q(from_claim=OuterRef("pk")) | Q(to_claim=OuterRef("pk")),
+            kind=ClaimLink.Kind.FIGURE_CONFLICT,
+            resolved=False,
+        )
+    )
+
+
+def mark_figure_conflicts(claims: Sequence[Claim]) -> None:
+    """Set ``has_figure_conflict`` on a page of claims, in one query.
+
+    Asked of the page's rows after the page is cut, not of every row the database
+    skips on the way to a deep page.
+    """
+    ids = [claim.pk for claim in claims]
+    links = ClaimLink.objects.filter(
+        Q(from_claim__in=ids) | Q(to_claim__in=ids), kind=ClaimLink.Kind.FIGURE_CONFLICT, resolved=False
+    ).values_list("from_claim_id", "to_claim_id")
+    conflicted = {claim_id for pair in links for claim_id in pair}
+    for claim in claims:
+        claim.has_figure_conflict = claim.pk in conflicted  # type: ignore[attr-defined]
 
 
 def previously_checked_q() -> Q:
@@ -271,19 +303,14 @@ def previously_checked_q() -> Q:
 def dashboard_queue(*, filters: dict[str, Any], user: Any) -> QuerySet[Claim]:
     """The queue as the dashboard lists it: ``claim_list`` plus the dashboard's filters and sorts.
 
+    The rows of a page get ``has_figure_conflict`` from ``mark_figure_conflicts``.
+
     Filters beyond ``claim_list``'s: ``mine``, ``assignee`` (a user name, or "none"),
     ``score_min``/``score_max`` (0-1), ``checked`` (previously fact-checked), ``conflict``
     (an open figure conflict), ``since``/``until`` (dates the claim was first seen);
     ``sort`` is one of QUEUE_SORTS.
     """
-    conflicts = ClaimLink.objects.filter(
-        Q(from_claim=OuterRef("pk")) | Q(to_claim=OuterRef("pk")),
-        kind=ClaimLink.Kind.FIGURE_CONFLICT,
-        resolved=False,
-    )
-    qs = claim_list(filters=filters).annotate(
-        has_figure_conflict=Exists(conflicts), in_review_since=in_review_since()
-    )
+    qs = claim_list(filters=filters).annotate(in_review_since=in_review_since())
     if filters.get("mine"):
         qs = qs.filter(assignee=user)
     assignee = filters.get("assignee")
@@ -298,7 +325,7 @@ def dashboard_queue(*, filters: dict[str, Any], user: Any) -> QuerySet[Claim]:
     if filters.get("checked"):
         qs = qs.filter(previously_checked_q())
     if filters.get("conflict"):
-        qs = qs.filter(has_figure_conflict=True)
+        qs = qs.filter(figure_conflicts_q())
     seen = Coalesce("first_seen", "created_at")
     if filters.get("since"):
         qs = qs.alias(seen=seen).filter(seen__date__gte=filters["since"])
@@ -341,64 +368,35 @@ def my_claims(*, user: Any) -> QuerySet[Claim]:
     )
 
 
+class _Count(Subquery):
+    """COUNT(*) of a queryset, as a value in another query."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) _counted)"
+    output_field = IntegerField()
+
+
 def worklist_counts(*, user: Any, editor: bool) -> dict[str, int]:
-    """How many claims wait for ``user``: in their hands and, for editors, awaiting their approval."""
-    mine = Q(assignee=user, status__in=(Claim.Status.IN_REVIEW, Claim.Status.AWAITING_APPROVAL))
-    counted = {"mine": Count("id", filter=mine)}
+    """How many claims wait for ``user``: in their hands and, for editors, awaiting their approval.
+
+    One query of two counts, each by an index (assignee, status): every page's navigation
+    shows them, so they must not read the whole claims table.
+    """
+    live = Claim.objects.filter(merged_into__isnull=True).order_by()
+    counted = {"mine": _Count(live.filter(assignee=user, status__in=IN_HANDS).values("pk"))}
     if editor:
-        counted["approvals"] = Count("id", filter=awaiting_approval_q(user))
-    counts = Claim.objects.filter(merged_into__isnull=True).aggregate(**counted)
-    return {"mine": int(counts["mine"] or 0), "approvals": int(counts.get("approvals") or 0)}
+        counted["approvals"] = _Count(live.filter(awaiting_approval_q(user)).values("pk"))
+    counts: Any = User.objects.filter(pk=user.pk).values(**counted).first() or {}
+    return {"mine": int(counts.get("mine") or 0), "approvals": int(counts.get("approvals") or 0)}
 
 
-def desk_stats(*, today: date, days: int = 14, top_outlets: int = 10) -> DeskStats:
-    """The overview in four grouped queries: claims by status and origin, per day, per outlet; articles."""
-    live = Claim.objects.filter(merged_into__isnull=True)
-    status_counts: dict[str, int] = {}
-    verdict_counts: dict[tuple[str, str], int] = {}
-    for status, origin, n in live.values_list("status", "origin").annotate(n=Count("id")).order_by():
-        status_counts[status] = status_counts.get(status, 0) + n
-        if status in (Claim.Status.VERIFIED, Claim.Status.DISPUTED):
-            source = "imported" if origin == Claim.Origin.IMPORTED else "desk"
-            verdict_counts[(status, source)] = verdict_counts.get((status, source), 0) + n
-
-    first_day = today - timedelta(days=days - 1)
-    since = datetime.combine(first_day, time.min, tzinfo=timezone.get_current_timezone())
-    # A claim counts on the day news first carried it: its earliest article's publication
-    # date when known, else when the desk first saw it (ingest time is not news time).
-    first_published = Subquery(
-        Appearance.objects.filter(claim=OuterRef("pk"), article__published_at__isnull=False)
-        .order_by("article__published_at")
-        .values("article__published_at")[:1]
-    )
-    per_day = dict(
-        live.exclude(origin=Claim.Origin.IMPORTED)
-        .annotate(seen=Coalesce(first_published, "first_seen", "created_at"))
-        .filter(seen__gte=since)
-        .annotate(day=TruncDate("seen"))
-        .values_list("day")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    new_per_day = [(day, per_day.get(day, 0)) for day in (first_day + timedelta(days=i) for i in range(days))]
-
-    outlets = list(
-        Appearance.objects.filter(
-            current=True, claim__merged_into__isnull=True, article__outlet__isnull=False
-        )
-        .values_list("article__outlet__name")
-        .annotate(n=Count("claim", distinct=True))
-        .order_by("-n", "article__outlet__name")[:top_outlets]
-    )
-    extraction_counts = dict(
-        Article.objects.values_list("extraction_status").annotate(n=Count("id")).order_by()
-    )
-    return DeskStats(
-        status_counts=status_counts,
-        verdict_counts=verdict_counts,
-        new_per_day=new_per_day,
-        outlets=[(name, n) for name, n in outlets],
-        extraction_counts=extraction_counts,
+def assignable_usernames() -> list[str]:
+    """The names of the people in ``assignable_users``, for a filter's choices."""
+    return list(
+        User.objects.filter(is_active=True)
+        .filter(Q(is_superuser=True) | Q(groups__name__in=roles.ROLES))
+        .order_by("username")
+        .values_list("username", flat=True)
+        .distinct()
     )
 
 

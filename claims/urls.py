@@ -8,6 +8,7 @@ urlpatterns = [
     path("approvals/", worklists.awaiting_my_approval, name="awaiting-approval"),
     path("mine/", worklists.my_claims, name="my-claims"),
     path("stats/", stats.statistics, name="statistics"),
+    path("stats.csv", stats.statistics_csv, name="statistics-csv"),
     path("claims/<int:pk>/", claim_page.claim_detail, name="claim-detail"),
     path("claims/next/", review_actions.take_next, name="claim-take-next"),
     path("claims/bulk/", queue.bulk_action, name="claim-bulk"),

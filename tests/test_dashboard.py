@@ -1,20 +1,18 @@
-"""The editor dashboard: the statistics page, the queue's rows and filters, assignment, bulk actions."""
+"""The editor dashboard: the queue's rows and filters, assignment, bulk actions."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-import time_machine
 from django.contrib.auth.models import User
 from django.contrib.messages import get_messages
 from django.test import Client
 
-from claims import selectors
-from claims.models import Appearance, Article, Claim, ClaimEvent, ClaimLink
+from claims.models import Appearance, Claim, ClaimEvent, ClaimLink
 
 Status = Claim.Status
 NOW = datetime(2026, 3, 20, 15, 0, tzinfo=UTC)
@@ -41,122 +39,7 @@ def row_of(page: str, claim: Claim) -> str:
     return match.group(1)
 
 
-# --- The desk's overview
-
-
-def test_the_overview_counts_live_claims_by_status(make_claim: Any) -> None:
-    make_claim()
-    make_claim()
-    make_claim(status=Status.IN_REVIEW)
-    target = make_claim(status=Status.DISPUTED, verdict="disputed")
-    make_claim(merged_into=target)
-
-    stats = selectors.desk_stats(today=date(2026, 3, 20))
-
-    assert stats.status_counts == {"new": 2, "in_review": 1, "disputed": 1}
-
-
-def test_verdicts_tell_the_desks_own_checks_from_imported_fact_checks(make_claim: Any) -> None:
-    make_claim(status=Status.VERIFIED, verdict="verified")
-    make_claim(status=Status.DISPUTED, verdict="disputed")
-    make_claim(status=Status.DISPUTED, verdict="False", origin=Claim.Origin.IMPORTED)
-    make_claim(status=Status.NEW, verdict="Half true", origin=Claim.Origin.IMPORTED)
-
-    stats = selectors.desk_stats(today=date(2026, 3, 20))
-
-    assert stats.verdict_counts == {
-        ("verified", "desk"): 1,
-        ("disputed", "desk"): 1,
-        ("disputed", "imported"): 1,
-    }
-
-
-def test_new_claims_are_counted_per_day_over_the_last_fourteen_days(make_claim: Any) -> None:
-    def created(days_ago: int, **fields: Any) -> None:
-        claim = make_claim(**fields)
-        Claim.objects.filter(pk=claim.pk).update(created_at=NOW - timedelta(days=days_ago))
-
-    created(0)
-    created(0)
-    created(3)
-    created(13)
-    created(14)  # a day too old
-    created(1, origin=Claim.Origin.IMPORTED)  # a past fact-check is not new work
-
-    with time_machine.travel(NOW, tick=False):
-        stats = selectors.desk_stats(today=NOW.date())
-
-    assert len(stats.new_per_day) == 14
-    assert stats.new_per_day[0] == (date(2026, 3, 7), 1)
-    assert stats.new_per_day[-1] == (date(2026, 3, 20), 2)
-    assert dict(stats.new_per_day)[date(2026, 3, 17)] == 1
-    assert sum(n for _, n in stats.new_per_day) == 4
-
-
-def test_a_claim_counts_on_the_day_the_news_first_published_it_not_the_day_it_was_ingested(
-    make_claim: Any, appear: Callable[..., Appearance]
-) -> None:
-    claim = make_claim(first_seen=NOW)
-    appear(claim, "Daily Ledger", published_at=NOW - timedelta(days=5))
-    appear(claim, "Morning Post", published_at=NOW - timedelta(days=2))
-    unpublished = make_claim(first_seen=NOW - timedelta(days=1))
-    Claim.objects.filter(pk=unpublished.pk).update(created_at=NOW)
-
-    with time_machine.travel(NOW, tick=False):
-        per_day = dict(selectors.desk_stats(today=NOW.date()).new_per_day)
-
-    assert per_day[date(2026, 3, 15)] == 1  # the earliest article's publication day
-    assert per_day[date(2026, 3, 19)] == 1  # no publication date: when it was first seen
-    assert per_day[date(2026, 3, 20)] == 0  # not the day both were ingested
-
-
-def test_outlets_are_ranked_by_how_many_claims_they_carried_top_ten_only(
-    make_claim: Any, appear: Callable[..., Appearance]
-) -> None:
-    shared = make_claim()
-    appear(shared, "Daily Ledger")
-    appear(shared, "Morning Post")
-    appear(make_claim(), "Daily Ledger")
-    repeated = make_claim()
-    appear(repeated, "Evening Star")
-    appear(repeated, "Evening Star")
-    for n in range(10):
-        appear(make_claim(), f"Outlet {n:02}")
-
-    outlets = selectors.desk_stats(today=date(2026, 3, 20)).outlets
-
-    assert outlets[:3] == [("Daily Ledger", 2), ("Evening Star", 1), ("Morning Post", 1)]
-    assert len(outlets) == 10
-
-
-def test_articles_are_counted_by_extraction_status(db: None) -> None:
-    for n, status in enumerate(["done", "done", "failed", "pending"]):
-        Article.objects.create(body="x", content_hash=str(n), extraction_status=status)
-
-    stats = selectors.desk_stats(today=date(2026, 3, 20))
-
-    assert stats.extraction_counts == {"done": 2, "failed": 1, "pending": 1}
-
-
-def test_the_statistics_page_draws_every_chart_as_inline_svg_with_nothing_fetched_from_elsewhere(
-    editor: User, make_claim: Any, appear: Callable[..., Appearance]
-) -> None:
-    appear(make_claim(), "Daily Ledger")
-    make_claim(status=Status.VERIFIED, verdict="verified")
-
-    page = page_of(browser(editor).get("/stats/"))
-
-    for title in (
-        "Claims by status",
-        "New claims per day, last 14 days: 2 in all",
-        "Claims per outlet (top 10)",
-        "Verdicts",
-        "Articles by extraction status",
-    ):
-        assert f'<svg role="img" aria-label="{title}"' in page
-    assert 'data-label="Daily Ledger" data-value="1"' in page
-    assert 'data-label="Verified" data-value="1"' in page
-    assert not re.search(r'(src|href)="(https?:)?//', page), "pages load nothing from other hosts"
+# --- The queue page
 
 
 def test_the_queue_starts_with_the_queue_not_the_charts(editor: User, make_claim: Any) -> None:
@@ -165,12 +48,6 @@ def test_the_queue_starts_with_the_queue_not_the_charts(editor: User, make_claim
     assert '<svg role="img" aria-label="Claims by status"' not in page
     assert '<a href="/stats/">Statistics</a>' in page
     assert not re.search(r'(src|href)="(https?:)?//', page), "pages load nothing from other hosts"
-
-
-def test_a_status_bar_links_to_the_queue_filtered_by_that_status(editor: User, make_claim: Any) -> None:
-    make_claim(status=Status.AWAITING_APPROVAL)
-    page = page_of(browser(editor).get("/stats/"))
-    assert '<a href="/?status=awaiting_approval">' in page
 
 
 # --- The queue's rows
