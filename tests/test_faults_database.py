@@ -141,11 +141,13 @@ def test_a_persistent_connection_the_server_dropped_is_replaced_before_the_next_
 
     # What a PostgreSQL restart does to every session, here on the test database only (and not
     # to this test's own session): the web worker's idle persistent connection is terminated.
-    with psycopg.connect(dbname=connection.settings_dict["NAME"], **direct()) as admin:
+    db = direct()
+    address = f"host={db['host']} port={db['port']} user={db['user']}"
+    with psycopg.connect(f"{address} dbname={connection.settings_dict['NAME']}") as admin:
         killed = admin.execute(
             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
             " WHERE datname = current_database() AND pid <> pg_backend_pid() AND pid <> %s",
-            [connection.connection.info.backend_pid],  # type: ignore[union-attr]
+            [connection.connection.info.backend_pid],
         ).fetchone()
     assert killed is not None and killed[0] >= 1
 

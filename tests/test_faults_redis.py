@@ -99,13 +99,13 @@ def test_worker_and_beat_survive_a_redis_restart_and_articles_posted_meanwhile_a
     wait_for(lambda: "Connection to broker lost" in stack.log("worker"), seconds=120, log=log)
 
     stack.redis.start()
-    for article in during:
-        wait_for(lambda article=article: status_of(article["id"]) == "done", seconds=90, log=log)
+    pending = [int(a["id"]) for a in during]
+    wait_for(lambda: all(status_of(pk) == "done" for pk in pending), seconds=90, log=log)
     after = post(stack, key, "after")["id"]
     wait_for(lambda: status_of(after) == "done", seconds=60, log=log)
 
     assert stack.worker.poll() is None and stack.beat.poll() is None
-    ids = [before, *(a["id"] for a in during), after]
+    ids = [before, *pending, after]
     extracted = ClaimEvent.objects.filter(article_id__in=ids, action=EventType.ARTICLE_EXTRACTED)
     assert sorted(extracted.values_list("article_id", flat=True)) == sorted(ids)
     assert Article.objects.filter(extraction_status="done").count() == len(ids)
