@@ -59,7 +59,7 @@ from bench.stack import (
 class Receiver:
     """A keep-alive HTTP/1.1 server: checks each message's signature, notes (path, webhook-id)."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         self.secrets: dict[str, Any] = {}
         self.seen: Counter[tuple[str, str]] = Counter()
         self.bad_signatures = 0
@@ -80,9 +80,20 @@ class Receiver:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+        self.handler = Handler
+        self.start(port or free_port())
+
+    def start(self, port: int) -> None:
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), self.handler)
         self.httpd.daemon_threads = True
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def stop(self) -> int:
+        """Close the port (connections are refused until ``start``); returns the port."""
+        port = int(self.httpd.server_address[1])
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        return port
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.httpd.server_address[1]}{path}"
