@@ -97,9 +97,12 @@ def django_setup(env: dict[str, str]) -> None:
     for path in reversed(env["PYTHONPATH"].split(os.pathsep)):
         if path not in sys.path:
             sys.path.insert(0, path)
+    import logging
+
     import django
 
     django.setup()
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request would drown the progress
 
 
 class Services(Stack):
