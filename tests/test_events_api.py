@@ -97,7 +97,8 @@ def test_the_feed_names_the_key_an_article_came_with(cms_client: APIClient) -> N
         ({"limit": "5000"}, "limit"),
         ({"limit": "٣"}, "limit"),
         ({"type": "renamed"}, "renamed"),
-        ({"type": "taken,\x00"}, "\x00"),
+        ({"type": "taken,\x00"}, "type"),
+        ({"type": "taken\x07"}, "type"),
     ],
 )
 def test_bad_feed_parameters_are_a_400_that_says_which(

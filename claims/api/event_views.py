@@ -6,83 +6,65 @@ passes back the last id it saw never misses an event that committed late.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 from urllib.parse import urlencode
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from claims import selectors
-from claims.errors import InvalidInput
 from claims.events import EventType
 
+from .query import AsciiIntegerField, QueryParams
 from .serializers import EventPageSerializer, EventSerializer
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
-_ID = re.compile(r"[0-9]{1,18}")
 
 
-def _non_negative(params: Any, name: str, default: int) -> int:
-    raw = params.get(name, "").strip()
-    if not raw:
-        return default
-    if not _ID.fullmatch(raw):
-        raise InvalidInput(f"{name} must be a non-negative integer, not {raw!r}.")
-    return int(raw)
+class EventTypesField(serializers.ListField):
+    """Event types, comma-separated or repeated (``?type=a,b`` or ``?type=a&type=b``)."""
 
-
-def _types(params: Any) -> list[str]:
-    wanted = [t.strip() for value in params.getlist("type") for t in value.split(",") if t.strip()]
-    unknown = sorted({t for t in wanted if t not in EventType.values()})
-    if unknown:
-        raise InvalidInput(
-            f"Unknown event type(s): {', '.join(unknown)}. Known types: {', '.join(EventType.values())}."
+    def get_value(self, dictionary: Any) -> Any:
+        if self.field_name not in dictionary:
+            return super().get_value(dictionary)
+        values = (
+            dictionary.getlist(self.field_name)
+            if hasattr(dictionary, "getlist")
+            else [dictionary[self.field_name]]
         )
-    return wanted
+        return [t.strip() for value in values for t in str(value).split(",") if t.strip()]
+
+
+class EventFeedQuery(QueryParams):
+    after = AsciiIntegerField(min_value=0, default=0, help_text="Only events with a larger id (0: all)")
+    type = EventTypesField(
+        child=serializers.ChoiceField(choices=EventType.values()),
+        required=False,
+        default=list,
+        help_text="Only these event types, comma-separated or repeated",
+    )
+    limit = AsciiIntegerField(
+        min_value=1, max_value=MAX_LIMIT, default=DEFAULT_LIMIT, help_text=f"Page size, at most {MAX_LIMIT}"
+    )
 
 
 class EventFeedView(APIView):
     """Events after ``after``, oldest first; ``next`` reads on while pages come back full."""
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "after",
-                {"type": "integer", "minimum": 0},
-                description="Only events with a larger id (0: all)",
-            ),
-            OpenApiParameter(
-                "type",
-                OpenApiTypes.STR,
-                description="Only these event types, comma-separated or repeated",
-                enum=EventType.values(),
-            ),
-            OpenApiParameter(
-                "limit",
-                {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
-                description=f"Page size, at most {MAX_LIMIT}",
-            ),
-        ],
-        responses=EventPageSerializer,
-    )
+    @extend_schema(parameters=[EventFeedQuery], responses=EventPageSerializer)
     def get(self, request: Request) -> Response:
-        params = request.query_params
-        after = _non_negative(params, "after", 0)
-        limit = _non_negative(params, "limit", DEFAULT_LIMIT)
-        if not 1 <= limit <= MAX_LIMIT:
-            raise InvalidInput(f"limit must be between 1 and {MAX_LIMIT}.")
-        types = _types(params)
+        query = EventFeedQuery.read(request)
+        after, limit, types = query["after"], query["limit"], query["type"]
         events = selectors.event_feed(after=after, types=types, limit=limit)
         cursor = events[-1].pk if events else after
         next_url = None
         if len(events) == limit:
-            query = {"after": cursor, "limit": limit, **({"type": ",".join(types)} if types else {})}
-            next_url = request.build_absolute_uri(f"{request.path}?{urlencode(query)}")
+            following = {"after": cursor, "limit": limit, **({"type": ",".join(types)} if types else {})}
+            next_url = request.build_absolute_uri(f"{request.path}?{urlencode(following)}")
         return Response(
             {"results": EventSerializer(events, many=True).data, "next": next_url, "cursor": cursor}
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -22,8 +22,8 @@ from claims.errors import InvalidInput, NotFound
 from claims.models import Claim, ClaimEvent
 from integrations import scopes
 
-from .params import is_id
 from .prechecks import ClaimWriteView, actor_of
+from .query import AsciiIntegerField, QueryParams
 from .serializers import (
     ClaimDetailSerializer,
     ClaimEventSerializer,
@@ -73,37 +73,30 @@ SimilarResponse = inline_serializer(
 )
 
 
+class SimilarQuery(QueryParams):
+    text = serializers.RegexField(
+        r"\S",
+        max_length=MAX_QUERY_CHARS,
+        help_text="The sentence to look up",
+        error_messages={"required": "Give the text to look up as ?text=...", "invalid": "Give some text."},
+    )
+    limit = AsciiIntegerField(
+        min_value=1, max_value=MAX_SIMILAR, default=5, help_text=f"1..{MAX_SIMILAR}, default 5"
+    )
+
+
 class SimilarView(APIView):
     """Known claims that say what ``text`` says, best first; past fact-checks included."""
 
     throttle_scope = "similar"  # the embedding model: a stricter rate
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "text",
-                {"type": "string", "minLength": 1, "maxLength": MAX_QUERY_CHARS, "pattern": r"\S"},
-                required=True,
-                description="The sentence to look up",
-            ),
-            OpenApiParameter(
-                "limit",
-                {"type": "integer", "minimum": 1, "maximum": MAX_SIMILAR},
-                description=f"1..{MAX_SIMILAR}, default 5",
-            ),
-        ],
+        parameters=[SimilarQuery],
         responses=SimilarResponse,
     )
     def get(self, request: Request) -> Response:
-        text = request.query_params.get("text", "").strip()
-        if not text:
-            raise InvalidInput("Give the text to look up as ?text=...")
-        if len(text) > MAX_QUERY_CHARS:
-            raise InvalidInput(f"text is longer than {MAX_QUERY_CHARS} characters.")
-        raw_limit = request.query_params.get("limit", "5").strip()
-        if not is_id(raw_limit) or not 1 <= int(raw_limit) <= MAX_SIMILAR:
-            raise InvalidInput(f"limit must be an integer from 1 to {MAX_SIMILAR}.")
-        ranked = selectors.similar_claims(text=text, limit=int(raw_limit))
+        query = SimilarQuery.read(request)
+        ranked = selectors.similar_claims(text=query["text"], limit=query["limit"])
         return Response(
             {"results": [{"claim": ClaimSerializer(claim).data, "score": score} for claim, score in ranked]}
         )

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.validators import URLValidator
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -26,8 +26,8 @@ from claims.errors import Conflict
 from claims.models import Claim, Evidence, Rating, Verdict
 from integrations import scopes
 
-from .params import SINCE_SCHEMA, parse_since, text_params
 from .prechecks import ClaimWriteView, actor_of
+from .query import QueryParams, SinceField
 from .serializers import (
     ClaimEventSerializer,
     ClaimSerializer,
@@ -471,6 +471,12 @@ class PublishView(ClaimWriteView):
         return claim_response(pk)
 
 
+class ClaimReviewFeedQuery(QueryParams):
+    since = SinceField(
+        required=False, help_text="Changes at or after this ISO 8601 date or date-time; all when left out"
+    )
+
+
 class ClaimReviewFeedView(generics.ListAPIView):
     """ClaimReview JSON-LD of every published fact-check whose verdict or publication changed since."""
 
@@ -478,8 +484,7 @@ class ClaimReviewFeedView(generics.ListAPIView):
     queryset = Claim.objects.none()  # for the schema; the real one comes from the selector
 
     def get_queryset(self) -> Any:
-        params = text_params(self.request, ("since",))
-        return selectors.claimreview_feed(since=parse_since("since", params["since"]))
+        return selectors.claimreview_feed(since=ClaimReviewFeedQuery.read(self.request).get("since"))
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.get_queryset())
@@ -488,13 +493,7 @@ class ClaimReviewFeedView(generics.ListAPIView):
         return self.get_paginated_response([claim_review_of(c, verdicts.get(c.pk)) for c in claims])
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "since",
-                SINCE_SCHEMA,
-                description="Changes at or after this ISO 8601 date or date-time; all when left out",
-            )
-        ],
+        parameters=[ClaimReviewFeedQuery],
         responses={200: ClaimReviewSerializer(many=True)},
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:

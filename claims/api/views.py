@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
-from rest_framework import generics, status
+from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -20,6 +20,7 @@ from integrations.models import Integration
 
 from .params import SINCE_SCHEMA, StrictOrderingFilter, check_id, parse_since, text_params
 from .prechecks import actor_of
+from .query import QueryParams
 from .serializers import (
     ArticleInputSerializer,
     ArticleRevisionSerializer,
@@ -56,6 +57,15 @@ ARTICLE_EXAMPLE = OpenApiExample(
 )
 
 
+class ArticleListQuery(QueryParams):
+    external_id = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=255,
+        help_text="The CMS's id of the article; an API key finds only its own integration's",
+    )
+
+
 class ArticleListCreateView(generics.ListAPIView):
     """List articles, newest first, or submit one (idempotent on ``external_id``).
 
@@ -70,22 +80,14 @@ class ArticleListCreateView(generics.ListAPIView):
     ordering_fields = ["created_at", "published_at", "id"]
 
     def get_queryset(self) -> Any:
-        params = text_params(self.request, ("external_id",))
+        query = ArticleListQuery.read(self.request)
         auth = self.request.auth
         return selectors.article_list(
-            external_id=params["external_id"] or None,
+            external_id=query.get("external_id") or None,
             integration=auth if isinstance(auth, Integration) else None,
         )
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "external_id",
-                OpenApiTypes.STR,
-                description="The CMS's id of the article; an API key finds only its own integration's",
-            )
-        ]
-    )
+    @extend_schema(parameters=[ArticleListQuery])
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 

@@ -38,7 +38,7 @@ __all__ = [
     "score_sentences",
 ]
 
-EXTRACTOR_VERSION = "1.8.0"
+EXTRACTOR_VERSION = "1.8.1"
 
 #: Sentences with fewer words are never check-worthy (headlines' fragments, datelines).
 MIN_CLAIM_WORDS = 5

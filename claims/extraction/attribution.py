@@ -39,6 +39,18 @@ from .claimers import (
     label_name,
     org_run,
 )
+from .names import (
+    FUNCTION_WORDS,
+    NOT_NAME_WORDS,
+    PARTICLES,
+    TITLE_WORDS,
+    PersonIndex,
+    is_cap,
+    name_tokens_ok,
+    strip_possessive,
+    titled_names,
+    tokens,
+)
 
 
 def _words(s: str) -> frozenset[str]:
@@ -62,8 +74,11 @@ SPEECH_VERB_WORDS: tuple[str, ...] = tuple(
         key=lambda w: (-len(w), w),
     )
 )
-_SPEECH_VERBS = "|".join(w if w != "pointed" else "pointed out" for w in SPEECH_VERB_WORDS)
-_SPEECH_WORDS = frozenset(SPEECH_VERB_WORDS)
+#: A claim put about rather than said: "has repeatedly promoted the idea that ...".
+_SPREAD_VERB_WORDS = ("promoted", "spread", "pushed", "floated", "peddled")
+_SPREAD = rf"(?:{'|'.join(_SPREAD_VERB_WORDS)}) the (?:idea|claim|theory|notion|conspiracy theory)"
+_SPEECH_VERBS = "|".join((_SPREAD, *(w if w != "pointed" else "pointed out" for w in SPEECH_VERB_WORDS)))
+_SPEECH_WORDS = frozenset((*SPEECH_VERB_WORDS, *_SPREAD_VERB_WORDS))
 _LOWER_WORD_RE = re.compile(r"[a-z]+")
 _SAY_RE = re.compile(r"(?:said|says|stated|reported|announced|estimated|estimates)\b")
 _AUX_WORDS: tuple[str, ...] = (
@@ -76,7 +91,7 @@ _AUX_WORDS: tuple[str, ...] = (
 # ClaimBuster and CLEF claims have one or two, none more).
 _AUX = rf"(?:(?:{'|'.join(_AUX_WORDS)})\s+){{0,4}}"
 # a match starts with an auxiliary or a speech verb: the lookahead skips other word starts quickly
-_VERB_FIRST = "".join(sorted({w[0] for w in (*_AUX_WORDS, *SPEECH_VERB_WORDS)}))
+_VERB_FIRST = "".join(sorted({w[0] for w in (*_AUX_WORDS, *_SPEECH_WORDS)}))
 _VERB_RE = re.compile(rf"\b(?=[{_VERB_FIRST}]){_AUX}(?:{_SPEECH_VERBS})\b")
 _PRONOUN_VERB_RE = re.compile(rf"(?:^|[,;:”\"’]\s*|\s)(?P<pron>he|she|He|She)\s+{_AUX}(?:{_SPEECH_VERBS})\b")
 _ROLE_VERB_RE = re.compile(rf"{ROLE_SUBJECT}{_AUX}(?:{_SPEECH_VERBS})\b")
@@ -87,51 +102,16 @@ _REPORTED_RE = re.compile(
 )
 _CAPITAL_RE = re.compile(r"[A-Z]")
 _NAME_CHARS_RE = re.compile(r"[\w’'.&-]*+")
-_TOKEN_RE = re.compile(r"[A-Za-z][A-Za-z’'.-]*[A-Za-z]|[A-Za-z]\.?|[,.;:!?]")
-
-TITLE_WORDS = _words(
-    """
-    president vice prime minister ministers deputy secretary state defense defence foreign finance
-    commerce trade
-    interior economy economic home justice treasury chancellor senator sen. sen rep. rep representative
-    congressman congresswoman governor gov. gov mayor ceo cfo coo cto chairman chairwoman chairperson chair
-    chief executive officer director head spokesman spokeswoman spokesperson press columnist analyst economist
-    professor prof. prof dr. dr mr. mr mrs. mrs ms. ms general gen. gen admiral colonel col. major lieutenant
-    commander captain sergeant king queen prince princess pope ambassador envoy judge justice commissioner
-    leader aide adviser advisor official counterpart premier president-elect founder co-founder editor
-    reporter
-    correspondent lawmaker mp sheikh emir crown lord sir dame senior former acting interim then policy
-    security
-    national general-secretary party speaker sen. attorney auditor inspector governor-general vice-president
-    strategist researcher scientist expert fellow historian author journalist commentator activist lawyer
-    physician doctor nurse spokesperson's of the for and on at to in with
-    """
-)
-_FUNCTION_WORDS = frozenset({"of", "the", "for", "and", "on", "at", "to", "in", "with"})
-_PARTICLES = frozenset(
-    {"de", "da", "van", "von", "bin", "al", "la", "le", "del", "di", "du", "dos", "der", "ten"}
-)
-NOT_NAME_WORDS = _words(
-    """
-    times news post press service agency ministry office kremlin house department council committee bank fund
-    union organization organisation party government reuters bloomberg tass interfax xinhua ria novosti
-    cooperation security forces army navy data institute university group company inc ltd corp square street
-    day war siberia power moscow beijing washington russia china ukraine korea states united europe european
-    america asia africa japan india iran israel germany france britain london paris kyiv kiev seoul tokyo
-    mongolia slovakia brazil canada mexico taiwan nato un eu us uk usa world
-    monday tuesday wednesday thursday friday saturday sunday january february march april may june july august
-    september october november december the a an this that these those it its he she they we i you our their
-    his her north south east west central federal national international global republic kingdom
-    communist democratic republican democrats republicans congress senate parliament duma court police
-    media network channel website statement document report data customs intelligence officials
-    """
-)
 _CAP_PAIR_RE = re.compile(r"(?<=[a-z,;] )[A-Z][a-z’'.-]+ (?:[A-Z]\.? )?[A-Z][a-z’'-]+")
 # "Moncef Slaoui, who leads the federal vaccination program, told CNN": a name, an aside, the verb
 _APPOSITIVE_RE = re.compile(
-    r"(?:^|, |[”\"] )(?P<name>[A-Z][\w’'.-]+(?: [A-Z][\w’'.-]+){1,3}), "
+    r"(?:^|, |[”\"’'] )(?P<name>[A-Z][\w’'.-]+(?: [A-Z][\w’'.-]+){1,3}), "
     r"(?:who |the |a |an |[a-z])[^.;:!?]{2,160}, $"
 )
+# "One local, Johan Mattsson, told The New York Times": a description, then the name, then the verb
+_NAME_AFTER_DESCRIPTION_RE = re.compile(r"[a-z], (?P<name>[A-Z][\w’'.-]+(?: [A-Z][\w’'.-]+){1,3}), $")
+#: Determiners that open a noun phrase whose relative clause may hold a speech verb.
+_DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those"})
 
 
 @dataclass
@@ -202,72 +182,6 @@ def _mask_quotes(text: str) -> tuple[str, list[tuple[int, int]]]:
     return masked, spans
 
 
-def _is_cap(tok: str) -> bool:
-    return tok[:1].isupper() and (len(tok) == 1 or not tok.isupper() or len(tok) <= 2 or "." in tok)
-
-
-def _name_tokens_ok(toks: Sequence[str]) -> bool:
-    for t in toks:
-        if t.lower().rstrip(".") in NOT_NAME_WORDS or t.lower() in TITLE_WORDS:
-            return False
-        if t.endswith(("’s", "'s")):
-            return False
-    return True
-
-
-def _strip_possessive(tok: str) -> str:
-    return tok[:-2] if tok.endswith(("’s", "'s")) else tok
-
-
-_NO_NAMES: frozenset[str] = frozenset()
-# A look-up whose every token is shared by more full names than this is left unresolved
-# (articles name a handful of people per surname). Copying the candidate set on every look-up
-# was quadratic: 21,000 "Minister John X Smith" then 13,000 "Smith said ..." took 18 s (now 0.6 s).
-_MAX_SHARING = 64
-
-
-class PersonIndex:
-    """Full names seen in the article and the tokens that may refer to them."""
-
-    def __init__(self) -> None:
-        # a set: with a list, 52,000 distinct names took 22 s to add (now 0.5 s)
-        self.full: set[str] = set()
-        self._by_token: dict[str, set[str]] = {}
-
-    def add(self, name: str) -> None:
-        if name in self.full:
-            return
-        self.full.add(name)
-        for tok in name.split():
-            if len(tok) > 1 and tok.lower() not in _PARTICLES:
-                self._by_token.setdefault(tok, set()).add(name)
-
-    def resolve(self, name: str) -> str:
-        """Full name for ``name`` ("Putin" -> "Vladimir Putin"); '' when unknown or ambiguous."""
-        if name in self.full:
-            return name
-        groups = [self._by_token.get(tok, _NO_NAMES) for tok in name.split()]
-        if not groups:
-            return ""
-        smallest = min(groups, key=len)
-        if len(smallest) > _MAX_SHARING:
-            return ""
-        cands = [n for n in smallest if all(n in g for g in groups)]
-        return cands[0] if len(cands) == 1 else ""
-
-    def mentions(self, text: str) -> list[tuple[int, str]]:
-        """(offset, full name) of every unambiguous reference to a known person in ``text``."""
-        out: list[tuple[int, str]] = []
-        for m in _TOKEN_RE.finditer(text):
-            tok = _strip_possessive(m.group(0))
-            names = self._by_token.get(tok)
-            if names and len(names) == 1:
-                name = next(iter(names))
-                if not out or out[-1][1] != name or m.start() - out[-1][0] > len(name) + 1:
-                    out.append((m.start(), name))
-        return out
-
-
 def _reported(seg: str) -> Iterator[re.Match[str]]:
     """The matches of ``_REPORTED_RE.finditer(seg)``, trying each word once.
 
@@ -287,59 +201,50 @@ def _reported(seg: str) -> Iterator[re.Match[str]]:
             pos = word.end() if word is not None else cap.end()
 
 
-def _tokens(text: str) -> list[str]:
-    return _TOKEN_RE.findall(text)
+def _untitled(words: list[str]) -> list[str]:
+    """The name without the titles before it: "Dr. Mike Ryan" -> "Mike Ryan"."""
+    k = 0
+    while k < len(words) - 1 and words[k].lower() in TITLE_WORDS:
+        k += 1
+    return words[k:]
 
 
-_CAP_RUN_RE = re.compile(
-    r"[A-Z][\w’'.-]*(?: (?:(?:de|da|van|von|bin|al|la|le|del|di|du|dos|der) )?[A-Z][\w’'.-]*)*"
-)
-_PREV_WORD_RE = re.compile(r"([A-Za-z][\w-]*) $")
+def _object_clause(before: Sequence[str], k: int) -> bool:
+    """Whether the name run after ``before[k]`` is the subject of a clause inside a noun phrase.
 
-
-def titled_names(text: str) -> list[str]:
-    """Names introduced with a title or role: "Foreign Minister Wang Yi" -> "Wang Yi"."""
-    out: list[str] = []
-    for m in _CAP_RUN_RE.finditer(text):
-        run_text = m.group(0)
-        if " " not in run_text:
-            continue  # a name needs two words after its title
-        toks = run_text.split(" ")
-        last_title = -1
-        for k, tok in enumerate(toks):
-            low = tok.lower()
-            if low in TITLE_WORDS and low not in _FUNCTION_WORDS:
-                last_title = k
-        if last_title < 0:
-            pw = _PREV_WORD_RE.search(text, max(0, m.start() - 30), m.start())
-            if not pw or pw.group(1).lower() not in TITLE_WORDS or pw.group(1).lower() in _FUNCTION_WORDS:
-                continue
-        run = toks[last_title + 1 :]
-        while run and run[-1].lower() in _PARTICLES:
-            run.pop()
-        if run:
-            run[-1] = _strip_possessive(run[-1].rstrip("."))
-        if 2 <= len(run) <= 5 and _name_tokens_ok(run):
-            out.append(" ".join(run))
-    return out
+    ``before[k]`` is the token right before the run; capitalised titles ("Mr")
+    are stepped over. "the article [Mr Zhao tweeted]" and "a report [Smith
+    wrote]" qualify; "the spokesman Smith said" does not (a title, not a thing).
+    """
+    while k >= 0 and before[k][:1].isupper() and before[k].lower() in TITLE_WORDS:
+        k -= 1
+    if k < 1:
+        return False
+    noun = before[k]
+    return (
+        noun.isalpha()
+        and noun.islower()
+        and noun not in TITLE_WORDS
+        and before[k - 1].lower() in _DETERMINERS
+    )
 
 
 def _name_before(masked: str, pos: int) -> list[str]:
     """Capitalised name tokens right before ``pos``, walking back to a title or a lower-case word."""
-    return _name_before_tokens(_tokens(masked[max(0, pos - 120) : pos]))
+    return _name_before_tokens(tokens(masked[max(0, pos - 120) : pos]))
 
 
 def _name_before_tokens(toks: list[str]) -> list[str]:
     run: list[str] = []
     for tok in reversed(toks):
-        if (_is_cap(tok) and tok.lower() not in TITLE_WORDS) or (run and tok.lower() in _PARTICLES):
+        if (is_cap(tok) and tok.lower() not in TITLE_WORDS) or (run and tok.lower() in PARTICLES):
             run.append(tok)
         else:
             break
         if len(run) > 4:
             return []
     run.reverse()
-    while run and run[0].lower() in _PARTICLES:
+    while run and run[0].lower() in PARTICLES:
         run.pop(0)
     return run
 
@@ -358,15 +263,15 @@ def _name_after(masked: str, pos: int) -> list[str]:
     toks = m.group("phrase").split()
     run: list[str] = []
     for tok in reversed(toks):
-        if (_is_cap(tok) and tok.lower() not in TITLE_WORDS) or (run and tok.lower() in _PARTICLES):
+        if (is_cap(tok) and tok.lower() not in TITLE_WORDS) or (run and tok.lower() in PARTICLES):
             run.append(tok)
         else:
             break
     run.reverse()
     head = toks[: len(toks) - len(run)]
-    titled = bool(head) and head[-1].lower() in TITLE_WORDS and head[-1].lower() not in _FUNCTION_WORDS
+    titled = bool(head) and head[-1].lower() in TITLE_WORDS and head[-1].lower() not in FUNCTION_WORDS
     # "said Russian Deputy Prime Minister X" (all capitalised or titles) or "said central bank governor X"
-    if not titled and not all(_is_cap(t) or t.lower() in TITLE_WORDS or t in ("a", "an") for t in head):
+    if not titled and not all(is_cap(t) or t.lower() in TITLE_WORDS or t in ("a", "an") for t in head):
         return []
     if run and len(run[-1]) > 2:
         run[-1] = run[-1].rstrip(".")
@@ -401,10 +306,10 @@ class Attributor:
         """
         if not run:
             return ""
-        run = [_strip_possessive(t) for t in run]
+        run = [strip_possessive(t) for t in run]
         if is_demonym(run[0]) and len(run) > 1 and self.index.resolve(" ".join(run[1:])):
             run = run[1:]
-        if not _name_tokens_ok(run):
+        if not name_tokens_ok(run):
             return ""
         name = " ".join(run)
         if len(run) >= 2:
@@ -437,13 +342,13 @@ class Attributor:
             what_words = what.split()
             run = _name_before(what, len(what))
             before = what_words[-len(run) - 1].lower() if run and len(what_words) > len(run) else ""
-            titled = before in TITLE_WORDS and before not in _FUNCTION_WORDS
+            titled = before in TITLE_WORDS and before not in FUNCTION_WORDS
             name = self._validate(run, titled=titled) if what_words else ""
             if name and len(what_words) <= 8 and (what_words[0][:1].isupper() or titled):
                 att.speaker = att.speaker or name
             else:
                 att.sources.append(" ".join(what_words[:8]))
-                att.speaker = att.speaker or document_claimer(what) or org_run(_tokens(what))
+                att.speaker = att.speaker or document_claimer(what) or org_run(tokens(what))
         for m in _CITING_RE.finditer(seg) if "citing" in words else ():
             what = m.group("what").strip()
             run = _name_before(what, len(what))
@@ -459,16 +364,21 @@ class Attributor:
         if att.speaker:
             return att
         for m in _VERB_RE.finditer(seg) if not _SPEECH_WORDS.isdisjoint(words) else ():
-            before = _tokens(seg[max(0, m.start() - 120) : m.start()])
+            before = tokens(seg[max(0, m.start() - 120) : m.start()])
             run = _name_before_tokens(before)
             k = len(before) - len(run) - 1
             prev = before[k].lower() if run and k >= 0 else ""
             if prev in ("and", "&", "or", "nor", "both"):
                 continue  # joint subject ("Xi and Putin declared"): no single speaker
-            name = self._validate(run, titled=prev in TITLE_WORDS and prev not in _FUNCTION_WORDS)
+            if run and _object_clause(before, k):
+                continue  # "The article Mr Zhao tweeted was penned by ...": Zhao said nothing of it
+            name = self._validate(run, titled=prev in TITLE_WORDS and prev not in FUNCTION_WORDS)
             if not name and not run and seg.endswith(", ", 0, m.start()):
                 appositive = _APPOSITIVE_RE.search(seg, max(0, m.start() - 220), m.start())
-                name = self._validate(appositive.group("name").split()) if appositive else ""
+                appositive = appositive or _NAME_AFTER_DESCRIPTION_RE.search(
+                    seg, max(0, m.start() - 80), m.start()
+                )
+                name = self._validate(_untitled(appositive.group("name").split())) if appositive else ""
             if not name and not run:
                 run = _name_after(seg, m.end())
                 name = self._validate(run)
@@ -488,7 +398,7 @@ class Attributor:
                 and any(t.lower().rstrip(".") in NOT_NAME_WORDS for t in run)
             ):
                 # "the Labor Department said", "Beijing said": an institution, reported as a source
-                att.sources.append(" ".join(_strip_possessive(t) for t in run))
+                att.sources.append(" ".join(strip_possessive(t) for t in run))
         if ("he" in words or "she" in words) and (pm := _PRONOUN_VERB_RE.search(seg)):
             att.pronoun, att.anchor = True, pm.start()
         elif not ROLE_NOUN_WORDS.isdisjoint(words) and (rm := _ROLE_VERB_RE.search(seg)):

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import claims.extraction as extraction
-from claims.extraction import attribution, extract, sentences
+from claims.extraction import attribution, extract, names, sentences
 from claims.extraction.html import HtmlRefused, limit_html
 
 from .conftest import seeds_dir
@@ -110,7 +110,7 @@ NAMES = st.lists(st.sampled_from(NAME_TOKENS), min_size=1, max_size=3)
 @settings(max_examples=300, deadline=None)
 @given(added=st.lists(NAMES.map(" ".join), max_size=8), asked=NAMES.map(" ".join))
 def test_a_surname_resolves_as_before(added: list[str], asked: str) -> None:
-    index = attribution.PersonIndex()
+    index = names.PersonIndex()
     full: list[str] = []
     by_token: dict[str, set[str]] = {}
     for name in added:
@@ -118,7 +118,7 @@ def test_a_surname_resolves_as_before(added: list[str], asked: str) -> None:
         if name not in full:
             full.append(name)
             for tok in name.split():
-                if len(tok) > 1 and tok.lower() not in attribution._PARTICLES:
+                if len(tok) > 1 and tok.lower() not in names.PARTICLES:
                     by_token.setdefault(tok, set()).add(name)
     assert index.resolve(asked) == _plain_resolve(full, by_token, asked)
 
