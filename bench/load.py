@@ -27,12 +27,12 @@ stdout line is JSON.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import subprocess
 import sys
 import tempfile
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -91,37 +91,56 @@ def claim_range() -> str:
     return f"{bounds['low']}-{bounds['high']}"
 
 
+def percentile(buckets: dict[str, int], q: float) -> float:
+    """The ``q`` quantile in ms from locust's response-time buckets (ms rounded, with counts)."""
+    times = sorted((float(ms), n) for ms, n in buckets.items())
+    total = sum(n for _, n in times)
+    seen = 0
+    for ms, n in times:
+        seen += n
+        if seen >= q * total:
+            return ms
+    return 0.0
+
+
+def summary(buckets: dict[str, int], requests: int, failures: int, seconds: float) -> dict[str, Any]:
+    return {
+        "requests": requests,
+        "failures": failures,
+        "rps": round(requests / seconds, 1),
+        "p50_ms": percentile(buckets, 0.50),
+        "p95_ms": percentile(buckets, 0.95),
+    }
+
+
 def locust(
     user_class: str, args: argparse.Namespace, host: str, env: dict[str, str], logdir: Path
 ) -> dict[str, Any]:
-    prefix = logdir / user_class
     argv = [sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / "locustfile.py"), "--headless"]
     argv += ["-u", str(args.users), "-r", str(args.users), "-t", f"{args.seconds}s", "--host", host]
-    argv += ["--csv", str(prefix), "--only-summary", "--loglevel", "WARNING", user_class]
+    argv += ["--json", "--only-summary", "--loglevel", "WARNING", user_class]
     log(f"locust {user_class}: {args.users} users, {args.seconds} s")
-    with (logdir / f"locust-{user_class}.log").open("wb") as out:
-        subprocess.run(
+    with (logdir / f"locust-{user_class}.log").open("wb") as errors:
+        out = subprocess.run(
             argv,
             cwd=ROOT,
             env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
+            stdout=subprocess.PIPE,
+            stderr=errors,
             check=False,
             timeout=args.seconds + 120,
         )
-    rows = list(csv.DictReader((logdir / f"{user_class}_stats.csv").open()))
-    by_name = {
-        row["Name"]: {
-            "requests": int(row["Request Count"]),
-            "failures": int(row["Failure Count"]),
-            "rps": round(float(row["Requests/s"]), 1),
-            "p50_ms": float(row["50%"]),
-            "p95_ms": float(row["95%"]),
-        }
-        for row in rows
-    }
-    total = by_name.pop("Aggregated")
-    return {**total, "by_request": by_name}
+    entries = json.loads(out.stdout or b"[]")
+    by_name = {}
+    merged: Counter[str] = Counter()
+    for entry in entries:
+        merged.update(entry["response_times"])
+        by_name[entry["name"]] = summary(
+            entry["response_times"], entry["num_requests"], entry["num_failures"], args.seconds
+        )
+    requests = sum(e["num_requests"] for e in entries)
+    failures = sum(e["num_failures"] for e in entries)
+    return {**summary(dict(merged), requests, failures, args.seconds), "by_request": by_name}
 
 
 def run(args: argparse.Namespace, logdir: Path) -> dict[str, Any]:
