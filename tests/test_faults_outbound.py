@@ -93,7 +93,7 @@ def test_a_digest_sent_while_the_mail_server_is_down_is_retried_and_sent_exactly
     app.conf.task_always_eager = True
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    assert tasks.send_digest.apply(args=(run_id,)).get() == EmailState.SENT
+    assert tasks.send_digest.apply(args=(run_id,)).result == EmailState.SENT
     assert len(handler.received) == 1
 
 
