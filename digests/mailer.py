@@ -26,6 +26,7 @@ import socket
 from datetime import datetime, timedelta
 from email.utils import parseaddr
 
+from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db.models import F
 from django.utils import timezone
@@ -36,7 +37,6 @@ logger = logging.getLogger(__name__)
 
 EmailModel = type[DigestRun] | type[NotificationEmail]
 
-RETRY_BASE_SECONDS = 15
 # Below the broker's visibility timeout (300 s), so a waiting retry is never delivered twice.
 RETRY_MAX_SECONDS = 240
 # A row still "sending" after this long belongs to a worker that died.
@@ -60,7 +60,8 @@ class TransientFailure(SendFailure):
 
 def retry_countdown(retries: int) -> float:
     """15 s, 30 s, 60 s ... capped, with jitter so one outage's retries do not arrive together."""
-    return random.uniform(0.5, 1.0) * min(RETRY_MAX_SECONDS, RETRY_BASE_SECONDS * 2**retries)
+    base = settings.EMAIL_RETRY_BASE_SECONDS
+    return random.uniform(0.5, 1.0) * min(RETRY_MAX_SECONDS, base * 2**retries)
 
 
 def _decode(value: bytes | str) -> str:

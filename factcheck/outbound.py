@@ -28,8 +28,10 @@ instead of handling a dozen exception types.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import ipaddress
+import os
 import socket
 import ssl
 import time
@@ -189,14 +191,15 @@ class GuardedTransport(httpx.HTTPTransport):
     future httpx that stopped using ``_pool`` would fail them, not pass quietly.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, keep_alive: int = 0) -> None:
         context = _ssl_context()
         super().__init__(verify=context, trust_env=False)
-        # No keep-alive: every request opens its own connection, so every hop is resolved and checked.
+        # Without keep-alive every request opens its own connection, so every hop is resolved and
+        # checked. With it (webhooks: one host, no redirects), each new connection still is.
         self._pool = httpcore.ConnectionPool(
             ssl_context=context,
-            max_connections=4,
-            max_keepalive_connections=0,
+            max_connections=max(4, keep_alive),
+            max_keepalive_connections=keep_alive,
             network_backend=GuardedBackend(),
         )
 
@@ -421,8 +424,12 @@ def post(
     connect_timeout: float | None = None,
     read_timeout: float | None = None,
     total_timeout: float | None = None,
+    keep_alive: bool = False,
 ) -> PostResult:
     """POST ``content`` to ``url`` under the guard: one request, no redirect followed.
+
+    ``keep_alive`` sends it over this process's pool of kept-alive connections
+    (see ``_keep_alive_client``) instead of a connection of its own.
 
     Unlike ``fetch``, every HTTP status is an answer (the caller decides what a
     3xx, 4xx or 5xx means), and a body past ``max_bytes`` is cut off rather than
@@ -439,11 +446,16 @@ def post(
     )
     sent = {"User-Agent": user_agent(), **headers}
     current = check_url(url)
+    client = _keep_alive_client() if keep_alive else None
     try:
-        with (
-            httpx.Client(transport=GuardedTransport(), timeout=timeout, follow_redirects=False) as client,
-            client.stream("POST", current, content=content, headers=sent) as response,
-        ):
+        with contextlib.ExitStack() as stack:
+            if client is None:
+                client = stack.enter_context(
+                    httpx.Client(transport=GuardedTransport(), timeout=timeout, follow_redirects=False)
+                )
+            response = stack.enter_context(
+                client.stream("POST", current, content=content, headers=sent, timeout=timeout)
+            )
             body, truncated = _read_prefix(response, limit, deadline)
             return PostResult(
                 url=current,
@@ -457,6 +469,28 @@ def post(
         raise
     except httpx.HTTPError as exc:
         raise _fetch_error(exc, current, reading="waiting for", doing="post to") from exc
+
+
+# Kept-alive connections per host in one process: a webhook worker sends to a few receivers all day.
+KEEP_ALIVE_CONNECTIONS = 20
+
+
+def _keep_alive_client() -> httpx.Client:
+    """This process's pooled client for ``post``, made after a fork (a child never shares a parent's
+    sockets) and again when ALLOW_PRIVATE_URLS changes (a kept connection was checked under the old
+    rule)."""
+    key = (os.getpid(), settings.ALLOW_PRIVATE_URLS)
+    client = _clients.get(key)
+    if client is None:
+        _clients.clear()
+        client = httpx.Client(
+            transport=GuardedTransport(keep_alive=KEEP_ALIVE_CONNECTIONS), follow_redirects=False
+        )
+        _clients[key] = client
+    return client
+
+
+_clients: dict[tuple[int, bool], httpx.Client] = {}
 
 
 def _read_prefix(response: httpx.Response, limit: int, deadline: float) -> tuple[bytes, bool]:

@@ -52,6 +52,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A view whose database or Redis went away answers 503 with Retry-After (factcheck.unavailable).
+    "factcheck.unavailable.ServiceUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -88,6 +90,9 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 0)
+# A persistent connection that PostgreSQL dropped (a restart, a failover) is replaced before
+# the next request uses it, instead of failing that request.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A busy timeout lets the eager worker and the web process share the file.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
@@ -382,6 +387,8 @@ NOTIFY_BATCH_MINUTES = env_int("NOTIFY_BATCH_MINUTES", 15)
 DIGEST_TOP_N = env_int("DIGEST_TOP_N", 5)
 # Retries of an email the mail server could not take for now (4xx, connection errors), with backoff.
 EMAIL_SEND_RETRIES = env_int("EMAIL_SEND_RETRIES", 5)
+# The first retry's wait in seconds; each next one waits twice as long (jittered, at most 4 minutes).
+EMAIL_RETRY_BASE_SECONDS = env_float("EMAIL_RETRY_BASE_SECONDS", 15.0)
 # Where the mailto: of List-Unsubscribe goes; the address of DEFAULT_FROM_EMAIL when empty.
 DIGEST_UNSUBSCRIBE_MAILTO = env_str("DIGEST_UNSUBSCRIBE_MAILTO", "")
 # Digests are due at each subscriber's own hour; beat looks every 15 minutes (digests.schedule).

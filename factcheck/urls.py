@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import sys
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -7,6 +9,7 @@ from django.urls import include, path
 from django.views.defaults import page_not_found, server_error
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from . import unavailable
 from .health import healthz
 
 urlpatterns = [
@@ -35,6 +38,11 @@ def handler404(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def handler500(request: HttpRequest) -> HttpResponse:
+    # Called while the exception is being handled: a database or Redis that went away is a 503.
+    exc = sys.exc_info()[1]
+    if unavailable.is_unavailable(exc):
+        assert exc is not None
+        return unavailable.unavailable_response(request, exc)
     if request.path.startswith("/api/"):
         return JsonResponse(
             {"error": "server_error", "detail": "Internal server error.", "fields": {}}, status=500

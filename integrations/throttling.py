@@ -3,17 +3,28 @@
 Rates come from settings read at request time (``API_THROTTLE_RATE``,
 ``API_SIMILAR_THROTTLE_RATE``), so tests and operators can change them without
 a reload of DRF's settings.
+
+When the cache cannot be reached (Redis restarting), requests are let through
+uncounted, with a warning in the log: a rate limit protects the service's
+fairness, and refusing every request of every client for the length of an
+outage would be the denial of service it exists to prevent. The login guard,
+which protects passwords, does not do this: it answers 503 instead.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.conf import settings
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from rest_framework import exceptions, throttling
 from rest_framework.request import Request
 
 from .models import Integration
+
+logger = logging.getLogger(__name__)
 
 
 class TooManyRequests(exceptions.Throttled):
@@ -40,7 +51,12 @@ class KeyOrUserRateThrottle(throttling.SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
     def allow_request(self, request: Request, view: Any) -> bool:
-        if super().allow_request(request, view):
+        try:
+            allowed = super().allow_request(request, view)
+        except (RedisConnectionError, RedisTimeoutError) as exc:
+            logger.warning("rate limit not applied, the cache is unreachable: %s", exc)
+            return True
+        if allowed:
             return True
         raise TooManyRequests(wait=self.wait())
 

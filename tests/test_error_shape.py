@@ -141,7 +141,7 @@ def test_every_operation_documents_its_errors_with_the_one_body(schema: dict[str
     assert len(found) > 30
     for path, method, operation in found:
         responses = operation["responses"]
-        expected = {"401", "403", "429", "500"}
+        expected = {"401", "403", "429", "500", "503"}
         if "{" in path:
             expected |= {"400", "404"}
         if "requestBody" in operation:
@@ -149,5 +149,5 @@ def test_every_operation_documents_its_errors_with_the_one_body(schema: dict[str
         missing = expected - set(responses)
         assert not missing, f"{method.upper()} {path} does not document {sorted(missing)}"
     assert schema["components"]["schemas"]["Error"]["required"] == ["error", "detail", "fields"]
-    throttled = schema["components"]["responses"]["Error429"]
-    assert "Retry-After" in throttled["headers"]
+    for code in ("429", "503"):
+        assert "Retry-After" in schema["components"]["responses"][f"Error{code}"]["headers"]

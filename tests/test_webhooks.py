@@ -59,7 +59,7 @@ class Received:
 class Receiver:
     """A real HTTP server that notes every POST and answers from a script (the last reply repeats)."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         self.script: list[Reply] = [Reply()]
         self.received: list[Received] = []
         receiver = self
@@ -84,7 +84,7 @@ class Receiver:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.httpd.daemon_threads = True
         self.httpd.block_on_close = False
         self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)

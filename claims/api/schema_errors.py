@@ -5,7 +5,8 @@ repeating the same responses on each view, this schema hook adds them to every
 operation under /api/v1/, each with the statuses that operation can answer:
 
 - every operation: 401 (no or a bad key), 403 (a missing scope or role),
-  429 (throttled, with Retry-After) and 500;
+  429 (throttled, with Retry-After), 500, and 503 (the database or Redis
+  briefly unreachable, with Retry-After; see factcheck.unavailable);
 - an operation with parameters or a request body: 400 naming the field;
 - an operation on one object (a path parameter), or a page of a list (a
   page past the end): 404;
@@ -49,6 +50,7 @@ DESCRIPTIONS = {
     "415": "The request body is not JSON.",
     "429": "Too many requests: wait as the Retry-After header says.",
     "500": "An error on the server; nothing was changed.",
+    "503": "The database or cache is briefly unreachable; nothing was changed. Retry after Retry-After.",
 }
 
 EXAMPLES = {
@@ -70,6 +72,11 @@ EXAMPLES = {
     },
     "429": {"error": "throttled", "detail": "Too many requests. Try again in 60 s.", "fields": {}},
     "500": {"error": "server_error", "detail": "Internal server error.", "fields": {}},
+    "503": {
+        "error": "unavailable",
+        "detail": "The service is briefly unavailable (database or cache); try again shortly.",
+        "fields": {},
+    },
 }
 
 WRITES = {"post", "put", "patch", "delete"}
@@ -79,7 +86,7 @@ def statuses_for(method: str, path: str, operation: dict[str, Any]) -> list[str]
     """The error statuses one operation can answer."""
     has_body = "requestBody" in operation
     has_params = bool(operation.get("parameters")) or "{" in path
-    codes = ["401", "403", "429", "500"]
+    codes = ["401", "403", "429", "500", "503"]
     if has_params or has_body:
         codes.append("400")
     names = {parameter.get("name") for parameter in operation.get("parameters", [])}
@@ -106,7 +113,7 @@ def add_error_responses(result: dict[str, Any], generator: Any, request: Any, pu
                     "example": EXAMPLES[code],
                 }
             },
-            **({"headers": _RETRY_AFTER} if code == "429" else {}),
+            **({"headers": _RETRY_AFTER} if code in {"429", "503"} else {}),
         }
     for schema in components.get("schemas", {}).values():
         for prop in schema.get("properties", {}).values():

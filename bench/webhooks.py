@@ -1,0 +1,297 @@
+"""Webhook fan-out and the events feed: events recorded at a set rate, delivered to 10 endpoints.
+
+    python bench/webhooks.py postgres://postgres@127.0.0.1:5432/factcheck_webhooks_bench \\
+        [--events 3000] [--rate 1000] [--endpoints 10] [--workers 2] [--concurrency 2] \\
+        [--redis redis://127.0.0.1:6379/3] [--timeout 900] [--profile 200]
+
+Recreates the database (its name must contain "bench"), starts ``--workers``
+Celery workers on the ``events`` and ``webhooks`` queues and gunicorn, and an
+HTTP/1.1 receiver in this process with ``--endpoints`` webhook endpoints on it
+(subscribed to claim.created). This process then records ``--events``
+claim.created events through the event log at ``--rate`` per second (what
+filing does), and waits until every delivery succeeded. The receiver checks
+the Standard Webhooks signature of every message and counts duplicates.
+
+Reported: the offered and the delivered rate in events/s (an event is
+delivered when all its endpoints have it: deliveries / endpoints over the
+time from the first event to the last delivery), the latency from the event's
+commit to its delivery (p50, p95), and the events feed's throughput
+(GET /api/v1/events/ paged by cursor, 100 and 1,000 a page). ``--profile N``
+then sends N deliveries again in this process under cProfile and prints where
+one delivery's time goes. The last stdout line is JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import pstats
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+# The project first: bench/ would otherwise shadow the webhooks app with this very file.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.stack import (
+    Services,
+    count,
+    django_setup,
+    drop_keys,
+    free_port,
+    log,
+    manage,
+    prepare,
+    run_env,
+)
+
+
+class Receiver:
+    """A keep-alive HTTP/1.1 server: checks each message's signature, notes (path, webhook-id)."""
+
+    def __init__(self, port: int = 0) -> None:
+        self.secrets: dict[str, Any] = {}
+        self.seen: Counter[tuple[str, str]] = Counter()
+        self.bad_signatures = 0
+        self.lock = threading.Lock()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                ok = receiver.check(self.path, body, headers)
+                self.send_response(200 if ok else 400)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.handler = Handler
+        self.start(port or free_port())
+
+    def start(self, port: int) -> None:
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), self.handler)
+        self.httpd.daemon_threads = True
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def stop(self) -> int:
+        """Close the port (connections are refused until ``start``); returns the port."""
+        port = int(self.httpd.server_address[1])
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        return port
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}{path}"
+
+    def check(self, path: str, body: bytes, headers: dict[str, str]) -> bool:
+        try:
+            self.secrets[path].verify(body, headers)
+        except Exception:
+            with self.lock:
+                self.bad_signatures += 1
+            return False
+        with self.lock:
+            self.seen[(path, headers["webhook-id"])] += 1
+        return True
+
+
+def record_events(claim_ids: list[int], total: int, rate: float) -> float:
+    """Record ``total`` claim.created events, ``rate`` a second in batches; returns the seconds taken."""
+    from django.db import transaction
+
+    from claims.event_types import EventType
+    from claims.events import record_event
+    from claims.models import Claim
+
+    claims = list(Claim.objects.filter(pk__in=claim_ids))
+    batch = max(1, int(rate / 10))
+    started = time.monotonic()
+    for done in range(0, total, batch):
+        with transaction.atomic():
+            for i in range(done, min(total, done + batch)):
+                record_event(EventType.CREATED, claim=claims[i % len(claims)], data={"bench": i})
+        ahead = started + (done + batch) / rate - time.monotonic()
+        if ahead > 0:
+            time.sleep(ahead)
+    return time.monotonic() - started
+
+
+def make_claims(n: int) -> list[int]:
+    from claims.matching import fingerprint, normalize
+    from claims.models import Claim
+
+    ids = []
+    for i in range(n):
+        text = f"Exports from region {i} rose {i % 17 + 1}.{i % 9}% in {1990 + i % 30}, the office said."
+        claim = Claim.objects.create(
+            text=text, normalized_text=normalize(text), fingerprint=fingerprint(text)
+        )
+        ids.append(claim.pk)
+    return ids
+
+
+LATENCY_SQL = """
+SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY s), percentile_cont(0.95) WITHIN GROUP (ORDER BY s),
+       extract(epoch FROM max(delivered_at) - min(created_at))
+FROM (SELECT d.delivered_at, e.created_at, extract(epoch FROM d.delivered_at - e.created_at) AS s
+      FROM webhooks_webhookdelivery d JOIN claims_claimevent e ON e.id = d.event_id
+      WHERE d.state = 'succeeded') x
+"""
+
+
+def feed_throughput(base: str, key: str, limit: int, seconds: float = 8.0) -> dict[str, Any]:
+    """Page through the events feed by cursor (from the start, again at the end) for ``seconds``."""
+    times: list[float] = []
+    events = 0
+    after = 0
+    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=30) as client:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            t0 = time.perf_counter()
+            response = client.get("/api/v1/events/", params={"after": after, "limit": limit})
+            times.append(time.perf_counter() - t0)
+            response.raise_for_status()
+            page = response.json()
+            events += len(page["results"])
+            after = page["cursor"] if page["next"] else 0
+    times.sort()
+    return {
+        "page_size": limit,
+        "pages": len(times),
+        "events_per_s": round(events / sum(times), 1),
+        "p95_ms": round(1000 * times[int(0.95 * (len(times) - 1))], 1),
+    }
+
+
+def profile_deliveries(n: int) -> None:
+    """Send ``n`` succeeded deliveries again in this process under cProfile; print where the time goes."""
+    from webhooks import delivery
+    from webhooks.models import WebhookDelivery
+
+    ids = list(WebhookDelivery.objects.filter(state="succeeded").values_list("pk", flat=True)[:n])
+    WebhookDelivery.objects.filter(pk__in=ids).update(state="pending")
+    prof = cProfile.Profile()
+    t0 = time.perf_counter()
+    prof.enable()
+    for pk in ids:
+        delivery.do_deliver(delivery_id=pk, force=True)
+    prof.disable()
+    log(f"profile: {1000 * (time.perf_counter() - t0) / len(ids):.2f} ms per delivery under cProfile")
+    out = io.StringIO()
+    pstats.Stats(prof, stream=out).sort_stats("cumulative").print_stats(25)
+    log(out.getvalue().split("\n\n", 1)[-1][:6000])
+
+
+def run(args: argparse.Namespace, logdir: Path) -> dict[str, Any]:
+    tag = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+    prefix = f"webhooks-bench-{tag}:"
+    env = run_env(args.database_url, args.redis, logdir, prefix=prefix, WEBHOOK_TIMEOUT="10")
+    prepare(env, args.database_url, keep=False)
+    key = manage(env, "createapitoken", "feed-reader").split()[-1]
+    django_setup(env)
+    from standardwebhooks import Webhook
+
+    from integrations.services import create_integration
+    from webhooks import endpoints
+
+    receiver = Receiver()
+    cms, _ = create_integration(name="cms")
+    for n in range(args.endpoints):
+        path = f"/hook/{n}"
+        endpoint = endpoints.do_create_endpoint(
+            integration=cms, url=receiver.url(path), events=["claim.created"]
+        )
+        receiver.secrets[path] = Webhook(endpoint.secret)
+    claim_ids = make_claims(100)
+    services = Services(env, logdir)
+    try:
+        port = free_port()
+        services.start_web(port, 2)
+        services.start_queue_workers(args.workers, ("events", "webhooks"), "hooks", args.concurrency)
+        log(f"recording {args.events} events at {args.rate}/s to {args.endpoints} endpoints; logs: {logdir}")
+        recorded_in = record_events(claim_ids, args.events, args.rate)
+        wanted = args.events * args.endpoints
+        deadline = time.monotonic() + args.timeout
+        while (
+            done := count("SELECT count(*) FROM webhooks_webhookdelivery WHERE state = 'succeeded'")
+        ) < wanted:
+            services.check_alive()
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"timed out with {done}/{wanted} deliveries")
+            log(f"delivered {done}/{wanted}")
+            time.sleep(2)
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute(LATENCY_SQL)
+            p50, p95, span = (float(v or 0) for v in cursor.fetchone() or (0, 0, 0))
+            cursor.execute("SELECT state, count(*) FROM webhooks_webhookdelivery GROUP BY 1")
+            states = {str(state): int(n) for state, n in cursor.fetchall()}
+        feeds = [feed_throughput(f"http://127.0.0.1:{port}", key, limit) for limit in (100, 1000)]
+        received = (sum(receiver.seen.values()), sum(n - 1 for n in receiver.seen.values()))
+        if args.profile:  # sends some again: after the receiver's counts are taken
+            profile_deliveries(args.profile)
+    finally:
+        services.stop()
+        drop_keys(args.redis, prefix)
+        receiver.httpd.shutdown()
+    return {
+        "events": args.events,
+        "endpoints": args.endpoints,
+        "workers": args.workers,
+        "concurrency": args.concurrency,
+        "offered_events_per_s": round(args.events / recorded_in, 1),
+        "delivered_events_per_s": round(args.events / span, 1) if span else None,
+        "deliveries_per_s": round(wanted / span, 1) if span else None,
+        "latency_p50_s": round(p50, 2),
+        "latency_p95_s": round(p95, 2),
+        "received": received[0],
+        "duplicates": received[1],
+        "bad_signatures": receiver.bad_signatures,
+        "delivery_states": states,
+        "feed": feeds,
+        "logs": str(logdir),
+    }
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("database_url")
+    ap.add_argument("--events", type=int, default=3000)
+    ap.add_argument("--rate", type=float, default=1000.0, help="events recorded per second")
+    ap.add_argument("--endpoints", type=int, default=10)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--concurrency", type=int, default=2, help="pool processes per worker")
+    ap.add_argument("--redis", default="redis://127.0.0.1:6379/14")
+    ap.add_argument("--timeout", type=float, default=900)
+    ap.add_argument("--profile", type=int, default=0, metavar="N")
+    args = ap.parse_args()
+    if not 1 <= args.events <= 100_000 or not 1 <= args.endpoints <= 50 or not 1 <= args.workers <= 8:
+        raise SystemExit("--events 1..100000, --endpoints 1..50, --workers 1..8")
+    logdir = Path(tempfile.mkdtemp(prefix="webhooks-bench-"))
+    try:
+        result = run(args, logdir)
+    except (RuntimeError, KeyboardInterrupt) as exc:
+        log(f"\nstopped: {exc!r}; everything started was stopped; logs in {logdir}")
+        return 1
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
