@@ -26,12 +26,15 @@ MODEL_DIR = Path(__file__).resolve().parent
 MODEL_PATH = MODEL_DIR / "checkworthy_minilm.onnx"
 META_PATH = MODEL_DIR / "checkworthy_minilm.json"
 MAX_TOKENS = 64
-#: Sentences per onnxruntime run: padding stays short because a batch is sorted by length.
-BATCH = 16
 
 
 class TransformerScorer:
-    """Logits of the fine-tuned model for a batch of sentences (one thread, deterministic)."""
+    """Logits of the fine-tuned model, one sentence per run.
+
+    Dynamic int8 quantisation scales each run's activations by their range, so a sentence
+    batched with others could score differently than alone; one run per sentence keeps a
+    sentence's score independent of its article.
+    """
 
     def __init__(self, path: Path = MODEL_PATH) -> None:
         import onnxruntime as ort
@@ -49,18 +52,10 @@ class TransformerScorer:
         out = np.zeros(len(texts), dtype=np.float64)
         if not texts:
             return out
-        rows = [self.tokenizer.encode(t, MAX_TOKENS) for t in texts]
-        order = sorted(range(len(rows)), key=lambda i: len(rows[i]))
-        for k in range(0, len(order), BATCH):
-            idx = order[k : k + BATCH]
-            width = max(len(rows[i]) for i in idx)
-            ids = np.zeros((len(idx), width), dtype=np.int64)
-            mask = np.zeros((len(idx), width), dtype=np.int64)
-            for j, i in enumerate(idx):
-                ids[j, : len(rows[i])] = rows[i]
-                mask[j, : len(rows[i])] = 1
-            result = self.session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
-            out[idx] = np.asarray(result, dtype=np.float64).reshape(len(idx))
+        for i, text in enumerate(texts):
+            ids = np.array([self.tokenizer.encode(text, MAX_TOKENS)], dtype=np.int64)
+            result = self.session.run(None, {"input_ids": ids, "attention_mask": np.ones_like(ids)})[0]
+            out[i] = float(np.asarray(result).reshape(-1)[0])
         return out
 
 
