@@ -17,8 +17,8 @@ from collections.abc import Collection
 
 from .annotate import annotate
 from .attribution import Attributor
+from .cascade import MAX_SECOND_STAGE, score_sentences
 from .cascade import logits as checkworthiness_logits
-from .cascade import score_sentences
 from .clean import HtmlRefused, clean, line_key
 from .features import tokenize
 from .language import detect_language, looks_binary
@@ -47,7 +47,7 @@ EXTRACTOR_VERSION = "1.9.0"
 #: the news development set (``python -m claims.extraction.newsdev``, labels by GUIDELINES.md):
 #: the highest threshold at which the queue keeps at least 90 % of the sentences labelled
 #: check-worthy. :data:`THRESHOLD` is the debate-tuned one for sentences on their own.
-QUEUE_THRESHOLD = 0.39
+QUEUE_THRESHOLD = 0.51
 
 #: Sentences with fewer words are never check-worthy (headlines' fragments, datelines).
 MIN_CLAIM_WORDS = 5
@@ -109,7 +109,7 @@ def extract(
     spans = split_spans(text)
     texts = [text[s:e] for s, e in spans]
     tokens = [tokenize(t) for t in texts]
-    logits, _ = checkworthiness_logits(texts, tokens, second_stage=second_stage)
+    logits, _ = checkworthiness_logits(texts, tokens, second_stage=second_stage, cap=MAX_SECOND_STAGE)
     attributor = Attributor(text, spans, [tk.lowset for tk in tokens])
     speakers, sources = attributor.speakers()
     quotes = attributor.in_quote()

@@ -274,8 +274,8 @@ def text_cue(text: str, tokens: Tokens | None = None) -> float:
 
 
 #: Logit shift for a sentence attributed to a named person / that is a direct quotation of one.
-SPEAKER_CUE = 0.6
-QUOTED_SPEAKER_CUE = 0.4
+SPEAKER_CUE = 0.0
+QUOTED_SPEAKER_CUE = 0.0
 SOURCE_CUE = 0.15
 
 

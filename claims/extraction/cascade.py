@@ -52,6 +52,10 @@ def _plan() -> Plan | None:
 
 
 PLAN: Plan | None = _plan()
+#: Sentences of one article that the transformer scores at most (about 3 ms each): a news
+#: article has a few dozen, so only a dump of thousands of sentences is capped; its band
+#: sentences nearest the threshold go first and the rest keep their linear score.
+MAX_SECOND_STAGE = 300
 
 
 def combine(linear: np.ndarray, second: np.ndarray, plan: Plan) -> np.ndarray:
@@ -67,11 +71,16 @@ def in_band(linear: np.ndarray, plan: Plan) -> np.ndarray:
 
 
 def logits(
-    texts: Sequence[str], tokens: Sequence[Tokens] | None = None, *, second_stage: bool = True
+    texts: Sequence[str],
+    tokens: Sequence[Tokens] | None = None,
+    *,
+    second_stage: bool = True,
+    cap: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Check-worthiness logits of each sentence on its own, and which ones the transformer scored.
 
-    ``second_stage=False`` keeps the linear model alone (the fast path).
+    ``second_stage=False`` keeps the linear model alone (the fast path); ``cap`` bounds the
+    sentences the transformer scores (:data:`MAX_SECOND_STAGE` for one article).
     """
     z = blended_logits(texts, tokens)
     scored = np.zeros(len(texts), dtype=bool)
@@ -83,6 +92,11 @@ def logits(
         return z, scored
     scored = in_band(z, plan)
     idx = np.flatnonzero(scored)
+    if cap is not None and idx.size > cap:
+        nearest = np.argsort(np.abs(z[idx] - _logit(THRESHOLD)), kind="stable")[:cap]
+        idx = np.sort(idx[nearest])
+        scored = np.zeros(len(texts), dtype=bool)
+        scored[idx] = True
     if idx.size:
         z = z.copy()
         z[idx] = combine(z[idx], model.logits([texts[i] for i in idx]), plan)
