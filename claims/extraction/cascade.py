@@ -99,7 +99,7 @@ def logits(
         scored[idx] = True
     if idx.size:
         z = z.copy()
-        z[idx] = combine(z[idx], model.logits([texts[i] for i in idx]), plan)
+        z[idx] = combine(z[idx], model.logits([texts[int(i)] for i in idx]), plan)
     return z, scored
 
 

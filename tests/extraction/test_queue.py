@@ -1,4 +1,4 @@
-"""The review queue narrows: what a fact-checker would pick stays, opinions and protocol lines wait on the page."""
+"""The review queue narrows: what a desk would check stays, opinions and protocol lines wait on the page."""
 
 from __future__ import annotations
 
@@ -57,7 +57,7 @@ def test_a_protocol_line_stays_on_the_page_with_its_score_but_out_of_the_queue(
         ("Did the government really spend $3 billion on the bridge last year?", "question"),
         ("I think the minister has done a wonderful job for the people of Kentucky.", "opinion"),
         ("Analysts said the merger is likely to strengthen the company in the long run.", "prediction"),
-        ("A spokesperson for the ministry declined to comment on the figures reported by Reuters.", "procedural"),
+        ("A ministry spokesperson declined to comment on the figures reported by Reuters.", "procedural"),
     ],
 )
 def test_questions_opinions_vague_forecasts_and_protocol_lines_are_kept_out_and_say_why(
