@@ -59,6 +59,36 @@ _OPINION_FIRST = frozenset({"i", "my", "we", "should", "ought", "let's", "hopefu
 _QUOTE_WORDS_RE = re.compile(r"[“\"]([^”\"]{12,})[”\"]?")
 
 _DIGIT_RE = re.compile(r"\d")
+#: Forecast words that make a sentence a prediction; "will" alone also reports plans and schedules.
+_HEDGED = frozenset({"predicts", "predicted", "expects"})
+_HEDGED_BEFORE_TO = frozenset({"expected", "likely", "projected", "poised", "going"})
+_PROCEDURAL_START = (
+    "they include",
+    "these include",
+    "those include",
+    "among them",
+    "here is",
+    "here's",
+    "here are",
+    "read more",
+    "click ",
+    "sign up",
+    "subscribe",
+    "follow us",
+)
+_PROCEDURAL_PHRASES = (
+    " declined to comment ",
+    " did not respond to ",
+    " did not immediately respond ",
+    " could not be reached ",
+    " no details were provided ",
+    " thank you ",
+)
+_REPORTING = _words(
+    "said says suggested suggests urged urges told proposed proposes demanded demands recommended "
+    "insisted insists called calls argued warned"
+)
+_CHECKABLE_KINDS = frozenset({"money", "percent", "count", "range", "number", "year", "date"})
 STAT_KINDS = frozenset({"money", "percent", "count", "range", "number"})
 
 
@@ -68,6 +98,7 @@ class Annotation:
     reasons: tuple[str, ...]
     figures: tuple[Figure, ...]
     context_cue: float  # logit shift from article context (named speaker, quotation, cited source)
+    hold: str = ""  # why the sentence stays out of the review queue whatever its score ("" = it may enter)
 
 
 @dataclass(slots=True)
@@ -203,6 +234,35 @@ def _text_cue(sig: _Signals) -> float:
     return cue
 
 
+def _hold(text: str, sig: _Signals, tk: Tokens) -> str:
+    """Why a sentence stays out of the queue: a question, a protocol line, an opinion, a forecast.
+
+    GUIDELINES.md has the rules; a figure, a date or a superlative keeps an opinion or a
+    forecast checkable, so those stay eligible.
+    """
+    if sig.question:
+        return "question"
+    low = text.lstrip("“\"'‘ ").lower()
+    if low.startswith(_PROCEDURAL_START) or (text.rstrip().endswith(":") and len(tk.low) < 12):
+        return "procedural"
+    if any(p in tk.joined for p in _PROCEDURAL_PHRASES):
+        return "procedural"
+    checkable = any(f.kind in _CHECKABLE_KINDS for f in sig.figures) or bool(sig.superlative)
+    # "Putin suggested Slovakia should cut off supplies" reports a proposal: that is news
+    # and "should have done" a duty that was not done
+    reported = sig.opinion in ("should", "ought to") and (
+        not _REPORTING.isdisjoint(tk.lowset) or " should have " in tk.joined
+    )
+    if sig.opinion and not checkable and not reported:
+        return "opinion"
+    hedged = not _HEDGED.isdisjoint(tk.lowset) or any(
+        a in _HEDGED_BEFORE_TO and b == "to" for a, b in zip(tk.low, tk.low[1:], strict=False)
+    )
+    if hedged and not checkable:
+        return "prediction without a measurable figure"
+    return ""
+
+
 def text_cue(text: str, tokens: Tokens | None = None) -> float:
     """Rule-based factuality cue of a sentence on its own, roughly in [-0.7, 1.1].
 
@@ -214,8 +274,8 @@ def text_cue(text: str, tokens: Tokens | None = None) -> float:
 
 
 #: Logit shift for a sentence attributed to a named person / that is a direct quotation of one.
-SPEAKER_CUE = 0.6
-QUOTED_SPEAKER_CUE = 0.4
+SPEAKER_CUE = 0.0
+QUOTED_SPEAKER_CUE = 0.0
 SOURCE_CUE = 0.15
 
 
@@ -226,7 +286,8 @@ def annotate(
 
     ``in_quote``: the sentence is (part of) a direct quotation.
     """
-    sig = _signals(text, tokens)
+    tk = tokens if tokens is not None else tokenize(text)
+    sig = _signals(text, tk)
     figures = sig.figures
     stat = sig.stat
     quoted = in_quote or (("“" in text or '"' in text) and bool(_QUOTE_WORDS_RE.search(text)))
@@ -267,4 +328,6 @@ def annotate(
         context += SPEAKER_CUE + (QUOTED_SPEAKER_CUE if quoted else 0.0)
     elif sources:
         context += SOURCE_CUE
-    return Annotation(kind=kind, reasons=tuple(reasons), figures=figures, context_cue=context)
+    return Annotation(
+        kind=kind, reasons=tuple(reasons), figures=figures, context_cue=context, hold=_hold(text, sig, tk)
+    )

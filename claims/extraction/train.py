@@ -2,16 +2,17 @@
 
     python -m claims.extraction.train --data /work/shared/datasets/claimbuster
 
-Reads only ``crowdsourced.csv`` (Verdict 1 = check-worthy, 0/-1 = not). A
-stratified dev split (15 %, fixed seed) is carved out of it; the
-regularisation strength and the decision threshold are chosen by F1 of the
-check-worthy class on that dev split, and the model trained on the remaining
-85 % is shipped together with that threshold, so the threshold matches the
-shipped weights exactly. The shipped model is the average (in logit space) of a logistic regression
+Reads only ``crowdsourced.csv`` (Verdict 1 = check-worthy, 0/-1 = not), split
+by debate year (:mod:`.splits`, "held-out by year"): the model is trained on
+the debates before 2012; the regularisation strengths, the cue weight and the
+decision threshold are chosen by F1 of the check-worthy class on the 2012
+debates; the 2016 debates are never read here. The model trained on the
+train part is shipped together with that threshold, so the threshold matches
+the shipped weights exactly. The shipped model is the average (in logit space) of a logistic regression
 and an NB-weighted logistic regression, plus a weighted rule cue
 (:func:`.annotate.text_cue`); both C values, the cue weight and the threshold
 are chosen on the dev split. ``groundtruth.csv`` is never read here; use
-``python -m claims.extraction.evaluate`` to report on it.
+``python -m claims.extraction.evaluate`` to report on the 2016 debates and on it.
 
 Needs scikit-learn (a development dependency); the run-time scorer in
 :mod:`.model` needs only numpy.
@@ -20,7 +21,6 @@ Needs scikit-learn (a development dependency); the run-time scorer in
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sys
 from collections.abc import Sequence
@@ -30,22 +30,13 @@ from typing import Any
 import numpy as np
 
 from . import features as F
+from . import splits
 from .annotate import text_cue
 from .model import META_PATH, WEIGHTS_PATH
 
-SEED = 0
-DEV_FRACTION = 0.15
 C_GRID = (0.5, 1.0, 2.0)
 CUE_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5)
 CUE_SCALE = 0.5
-
-
-def load_csv(path: Path) -> tuple[list[str], np.ndarray]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    texts = [r["Text"] for r in rows]
-    verdict = np.asarray([int(r["Verdict"]) for r in rows])
-    return texts, verdict
 
 
 def design_matrix(texts: Sequence[str], word_idf: np.ndarray, char_idf: np.ndarray) -> Any:
@@ -84,7 +75,6 @@ def f1_score(y: np.ndarray, pred: np.ndarray) -> float:
 
 def main(argv: Sequence[str] | None = None) -> int:
     from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import train_test_split
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", required=True, type=Path, help="folder holding crowdsourced.csv")
@@ -92,17 +82,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--meta", type=Path, default=META_PATH)
     args = ap.parse_args(argv)
 
-    texts, verdict = load_csv(args.data / "crowdsourced.csv")
-    y = (verdict == 1).astype(int)
-    idx = np.arange(len(texts))
-    tr, dv = train_test_split(idx, test_size=DEV_FRACTION, random_state=SEED, stratify=verdict)
-    t_tr = [texts[i] for i in tr]
-    t_dv = [texts[i] for i in dv]
+    data = splits.by_year(args.data)
+    t_tr, t_dv = data["train"].texts, data["dev"].texts
     word_idf, char_idf = F.doc_freq(t_tr)
     a_tr = design_matrix(t_tr, word_idf, char_idf)
     a_dv = design_matrix(t_dv, word_idf, char_idf)
 
-    y_tr, y_dv = y[tr], y[dv]
+    y_tr, y_dv = np.asarray(data["train"].labels), np.asarray(data["dev"].labels)
     # Model 1: logistic regression on the TF-IDF features.
     # Model 2: the same on features scaled by their log-count ratio (NB-weighted, Wang & Manning 2012).
     # Both are linear, so the average of their logits is one linear model: w = (w1 + r * w2) / 2.
@@ -157,9 +143,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             "word 1-2-grams, char 2-5-grams and cue features"
         ),
         "data": "ClaimBuster crowdsourced.csv (Verdict 1 = check-worthy)",
-        "train_sentences": len(tr),
-        "dev_sentences": len(dv),
-        "dev_split": f"stratified {DEV_FRACTION:.0%} of crowdsourced.csv, seed {SEED}",
+        "train_sentences": len(t_tr),
+        "dev_sentences": len(t_dv),
+        "protocol": splits.PROTOCOL,
         "C_lr": chosen["C_lr"],
         "C_nb": chosen["C_nb"],
         "cue_weight": cue_weight,
