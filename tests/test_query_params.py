@@ -61,7 +61,7 @@ def test_integers_are_ascii_digits_in_range(
 @pytest.mark.parametrize(
     ("path", "params"),
     [
-        ("/api/v1/events/", {"after": "", "limit": "", "type": ""}),
+        ("/api/v1/events/", {"after": "", "limit": ""}),
         ("/api/v1/claimreview/", {"since": ""}),
         ("/api/v1/articles/", {"external_id": ""}),
         ("/api/v1/claims/similar/", {"text": "Inflation rose to 4%.", "limit": ""}),
@@ -71,3 +71,11 @@ def test_an_empty_value_is_the_same_as_a_missing_one(
     path: str, params: dict[str, str], editor: User, client_for: Any
 ) -> None:
     assert client_for(editor).get(path, params).status_code == 200
+
+
+@pytest.mark.parametrize("value", ["", ",", "taken,", " "])
+def test_an_empty_event_type_is_refused(value: str, editor: User, client_for: Any) -> None:
+    response = client_for(editor).get("/api/v1/events/", {"type": value})
+
+    assert response.status_code == 400
+    assert "type" in response.json()["fields"]

@@ -26,7 +26,11 @@ MAX_LIMIT = 1000
 
 
 class EventTypesField(serializers.ListField):
-    """Event types, comma-separated or repeated (``?type=a,b`` or ``?type=a&type=b``)."""
+    """Event types, comma-separated or repeated (``?type=a,b`` or ``?type=a&type=b``).
+
+    Unlike the other parameters, an empty ``type=`` is refused: it names no type,
+    and the schema's enum does not hold an empty one.
+    """
 
     def get_value(self, dictionary: Any) -> Any:
         if self.field_name not in dictionary:
@@ -36,7 +40,7 @@ class EventTypesField(serializers.ListField):
             if hasattr(dictionary, "getlist")
             else [dictionary[self.field_name]]
         )
-        return [t.strip() for value in values for t in str(value).split(",") if t.strip()]
+        return [t.strip() for value in values for t in str(value).split(",")]
 
 
 class EventFeedQuery(QueryParams):
