@@ -605,8 +605,5 @@ class ReextractionJob(models.Model):
         return f"re-extraction job {self.pk} ({self.state}, {self.done}/{self.total})"
 
 
-# The statistics page's running counts live in their own module; Django finds them through this one.
-from .tally_models import ClaimTally as ClaimTally  # noqa: E402
-from .tally_models import DayCount as DayCount  # noqa: E402
-from .tally_models import OutletTally as OutletTally  # noqa: E402
-from .tally_models import VerdictSample as VerdictSample  # noqa: E402
+# Django finds the statistics page's running counts through this module.
+from . import tally_models  # noqa: E402, F401

@@ -46,6 +46,7 @@ def statistics_charts(numbers: DeskStatistics) -> dict[str, Any]:
             str(label), numbers.extraction_counts.get(value, 0), EXTRACTION_COLORS[Article.Extraction(value)]
         )
         for value, label in Article.Extraction.choices
+        if value != Article.Extraction.DONE
     ]
     weeks = [
         (week.week.strftime("%d %b").lstrip("0"), f"week of {week.week.isoformat()}")
@@ -93,7 +94,7 @@ def statistics_charts(numbers: DeskStatistics) -> dict[str, Any]:
         "ratings": _ratings_chart(numbers),
         "status": charts.bar_chart("Claims by status now", status_rows),
         "outlets": charts.bar_chart("Claims per outlet (top 10)", outlet_rows),
-        "extraction": charts.bar_chart("Articles by extraction status", extraction_rows),
+        "extraction": charts.bar_chart("Articles waiting for extraction or failed", extraction_rows),
     }
 
 

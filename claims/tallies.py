@@ -32,16 +32,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .events import EventType
-from .models import (
-    Appearance,
-    Claim,
-    ClaimEvent,
-    ClaimTally,
-    DayCount,
-    EventCursor,
-    OutletTally,
-    VerdictSample,
-)
+from .models import Appearance, Claim, ClaimEvent, EventCursor
+from .tally_models import ClaimTally, DayCount, OutletTally, VerdictSample
 
 CONSUMER = "statistics"
 STATUSES = frozenset(Claim.Status.values)
