@@ -115,6 +115,7 @@ class ArticleMatcher:
         self.vectors = self._missing_vectors(lookups)
         self.df, self.n_docs = self._term_stats(lookups)
         self.chosen: dict[str, list[str]] = {}
+        self.ranked: dict[str, list[tuple[int, float]]] = {}
         self.db_postings: dict[str, list[int]] = {}
         self.db_scores: dict[tuple[str, frozenset[Any], frozenset[Any]], dict[int, Scored]] = {}
         self.claims: dict[int, Claim] = {}
@@ -151,12 +152,17 @@ class ArticleMatcher:
         wanted = list(dict.fromkeys(t for chosen in self.chosen.values() for t in chosen))
         for claim_id, token in postings(wanted, self.df, {term_id(t): t for t in wanted}):
             self.db_postings.setdefault(token, []).append(claim_id)
-        ranked = {
-            text: similarity.rank_candidates(
-                self._postings_of(chosen, self.db_postings), df=self.df, n_docs=self.n_docs
+        # The best candidates among the known claims, with their weights: the article's own new
+        # claims can only push some of them out (match), never bring in another known claim.
+        self.ranked = {
+            text: similarity.top_candidates(
+                similarity.candidate_weights(
+                    self._postings_of(chosen, self.db_postings), df=self.df, n_docs=self.n_docs
+                )
             )
             for text, chosen in self.chosen.items()
         }
+        ranked = {text: [claim_id for claim_id, _ in top] for text, top in self.ranked.items()}
         index = read_index({claim_id for ids in ranked.values() for claim_id in ids})
         more = {t for doc in index.values() for t in doc.terms} - set(self.df)
         if more:
@@ -197,15 +203,16 @@ class ArticleMatcher:
         if not query.terms or not self.n_docs:
             return MatchDecision(vector=query.vector)
         chosen = self.chosen[query.text]
-        ranked = similarity.rank_candidates(
-            self._postings_of(chosen, self.db_postings) + self._postings_of(chosen, self.local_postings),
-            df=self._query_df(query),
-            n_docs=self.n_docs,
+        local = similarity.candidate_weights(
+            self._postings_of(chosen, self.local_postings), df=self._query_df(query), n_docs=self.n_docs
         )
+        ranked = [
+            claim_id for claim_id, _ in similarity.top_candidates({**dict(self.ranked[query.text]), **local})
+        ]
         known = self.db_scores.get(_lookup_key(query), {})
-        local = [self.local[i][2] for i in ranked if i >= LOCAL_IDS]
+        new = [self.local[i][2] for i in ranked if i >= LOCAL_IDS]
         scored = [known[i] for i in ranked if i in known]
-        scored += score_indexed(query, local, df=self.df, n_docs=self.n_docs)
+        scored += score_indexed(query, new, df=self.df, n_docs=self.n_docs)
         scored.sort(key=lambda s: (-s.score, s.claim_id))
         claims = {**self.claims, **{i: claim for i, (claim, _, _) in self.local.items()}}
         return decide(query, scored, claims)
