@@ -29,11 +29,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import cProfile
-import io
 import json
 import os
-import pstats
 import re
 import secrets
 import signal
@@ -99,6 +96,18 @@ def tree_rss_mb(pid: int) -> float:
         proc = psutil.Process(pid)
         procs = [proc, *proc.children(recursive=True)]
         return sum(p.memory_info().rss for p in procs if p.is_running()) / 2**20
+    except psutil.Error:
+        return 0.0
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process and its live descendants: what the work cost, however
+    busy the machine was (wall time on a shared machine also counts waiting for a core)."""
+    import psutil
+
+    try:
+        proc = psutil.Process(pid)
+        return sum(sum(p.cpu_times()[:2]) for p in [proc, *proc.children(recursive=True)])
     except psutil.Error:
         return 0.0
 
@@ -404,6 +413,8 @@ def run(args: argparse.Namespace, payloads: list[dict[str, Any]], logdir: Path) 
         rss_peak = 0.0
         timeline: list[list[float]] = []  # [articles done, seconds, worker RSS MB] at every tenth
         deadline = time.monotonic() + args.timeout
+        measured = [p.pid for p in stack.started()]  # the workers, then gunicorn
+        cpu_start = [tree_cpu_seconds(pid) for pid in measured]
         started = time.time()
         poster.start()
         while True:
@@ -428,6 +439,7 @@ def run(args: argparse.Namespace, payloads: list[dict[str, Any]], logdir: Path) 
             time.sleep(0.5)
         log("")
         rss_end = [tree_rss_mb(pid) for pid in pids]
+        cpu = [tree_cpu_seconds(pid) - before for pid, before in zip(measured, cpu_start, strict=True)]
         summary = progress.summary()
         last = summary.pop("last_done_epoch") or time.time()
         posted_at = poster.finished_at or time.time()
@@ -460,69 +472,16 @@ def run(args: argparse.Namespace, payloads: list[dict[str, Any]], logdir: Path) 
         "post_seconds": round(posted_at - started, 1),
         "rss_per_worker_mb": [[round(a, 1) for a in rss_start or []], [round(b, 1) for b in rss_end]],
         "rss_peak_mb": round(rss_peak, 1),
+        # CPU per article: the Celery workers (extraction, dispatch) and gunicorn (the POSTs)
+        "worker_cpu_ms_per_article": round(1000 * sum(cpu[:-1]) / max(done, 1), 1),
+        "web_cpu_ms_per_article": round(1000 * cpu[-1] / max(done, 1), 1),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
         **summary,
         "deadlocks": deadlocks,
         "timeline": timeline,
         "log_problems": len(problems),
         "logs": str(logdir),
     }
-
-
-# Where a worker's time goes: (file suffix, function) -> label, read from the profile.
-PROFILED = [
-    ("claims/ingest.py", "do_ingest_article", "ingest + eager extraction task (total)"),
-    ("claims/filing.py", "do_extract_article", "filing.do_extract_article"),
-    ("claims/extraction/__init__.py", "extract", "  extraction pipeline (clean, sentences, model)"),
-    ("claims/boilerplate.py", "outlet_boilerplate_lines", "  outlet boilerplate lines (query)"),
-    ("claims/matching.py", "match_sentence", "  matching each claim sentence"),
-    ("claims/matching.py", "index_claim", "  indexing new claims"),
-    ("claims/embeddings.py", "embed", "  MiniLM embeddings (inside the two above)"),
-    ("claims/stats.py", "do_refresh_claim_stats", "  claim stats refresh"),
-    ("claims/events.py", "dispatch", "event dispatch (eager task after commit)"),
-]
-
-
-def profile(args: argparse.Namespace, maker: ArticleMaker, count: int) -> None:
-    """Ingest and extract ``count`` more articles in this process (eager tasks); print where time goes."""
-    os.environ.update(DATABASE_URL=args.database_url, DEBUG="0", SECRET_KEY="bench", LOG_LEVEL="WARNING")
-    os.environ.update(CELERY_TASK_ALWAYS_EAGER="1", DJANGO_SETTINGS_MODULE="factcheck.settings")
-    os.environ.pop("REDIS_URL", None)
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.conf import settings
-
-    from claims import ingest
-
-    settings.MATCH_EMBEDDINGS = not args.no_embeddings
-    stamp = datetime.now(UTC).strftime("%H%M%S")
-
-    def one(i: int) -> None:
-        data = maker.article(10_000_000 + i)
-        data.update(external_id=f"profile-{stamp}-{i}", published_at=None)
-        ingest.do_ingest_article(data=ingest.ArticleInput(**data))
-
-    for i in range(3):
-        one(i)  # warm-up: models, caches
-    t0 = time.perf_counter()
-    for i in range(3, 3 + count):
-        one(i)
-    plain = (time.perf_counter() - t0) / count
-    prof = cProfile.Profile()
-    prof.enable()
-    for i in range(3 + count, 3 + 2 * count):
-        one(i)
-    prof.disable()
-    entries: dict[Any, Any] = pstats.Stats(prof).stats  # type: ignore[attr-defined]
-    log(f"profile: {plain * 1000:.1f} ms per article without the profiler ({count} articles, one process)")
-    log(f"profile: cumulative time per article under cProfile ({count} more articles)")
-    for suffix, func, label in PROFILED:
-        ct = sum(v[3] for (path, _, name), v in entries.items() if name == func and path.endswith(suffix))
-        log(f"  {ct / count * 1000:8.1f} ms  {label}")
-    out = io.StringIO()
-    pstats.Stats(prof, stream=out).sort_stats("tottime").print_stats(15)
-    log(out.getvalue().split("\n\n", 1)[-1])
 
 
 def _interrupt(signum: int, frame: Any) -> None:
@@ -561,6 +520,8 @@ def main() -> int:
     try:
         result = run(args, payloads, logdir)
         if args.profile:
+            from bench.ingest_profile import profile
+
             profile(args, maker, args.profile)
     except KeyboardInterrupt:
         log("\ninterrupted; everything started was stopped")

@@ -47,7 +47,9 @@ __all__ = [
     "EventType",
     "describe_event",
     "dispatch",
+    "new_event",
     "record_event",
+    "record_events",
     "register_consumer",
 ]
 
@@ -101,24 +103,63 @@ def record_event(
     data: dict[str, Any] | None = None,
 ) -> ClaimEvent:
     """Append one event about a claim or an article, in the caller's transaction."""
+    event = new_event(
+        event_type,
+        claim=claim,
+        article=article,
+        actor=actor,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+        data=data,
+    )
+    with transaction.atomic():
+        _hold_event_log_lock()
+        event.save()
+    _schedule_dispatch()
+    return event
+
+
+def new_event(
+    event_type: EventType,
+    /,
+    *,
+    claim: Claim | None = None,
+    article: Article | None = None,
+    actor: Actor | None = None,
+    from_status: str = "",
+    to_status: str = "",
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+) -> ClaimEvent:
+    """An event not yet written: ``record_events`` writes many of them in one statement."""
     event_type = EventType(event_type)
     if claim is None and article is None:
         raise ValueError("An event is about a claim or an article.")
-    with transaction.atomic():
+    return ClaimEvent(
+        action=event_type,
+        claim=claim,
+        article=article,
+        actor=actor.user if actor else None,
+        integration=actor.integration if actor else None,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+        data=data or {},
+    )
+
+
+def record_events(events: Sequence[ClaimEvent]) -> list[ClaimEvent]:
+    """Append events built by ``new_event``, in this order, in the caller's transaction (one insert)."""
+    if not events:
+        return []
+    if any(event.pk is not None for event in events):
+        raise ValueError("ClaimEvent rows are append-only")
+    with transaction.atomic(savepoint=False):  # no savepoint: a failed insert fails the caller's work
         _hold_event_log_lock()
-        event = ClaimEvent.objects.create(
-            action=event_type,
-            claim=claim,
-            article=article,
-            actor=actor.user if actor else None,
-            integration=actor.integration if actor else None,
-            from_status=from_status,
-            to_status=to_status,
-            reason=reason,
-            data=data or {},
-        )
+        created = ClaimEvent.objects.bulk_create(events)
     _schedule_dispatch()
-    return event
+    return created
 
 
 def _hold_event_log_lock() -> None:

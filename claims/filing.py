@@ -19,12 +19,11 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from . import extraction, matching, quotes, revisions
+from . import article_matching, extraction, matching, quotes, revisions
 from .boilerplate import outlet_boilerplate_lines
 from .errors import NotFound
-from .events import EventType, record_event
+from .events import EventType, new_event, record_event, record_events
 from .ingest import default_title
-from .links import do_link_claims
 from .models import Appearance, Article, ArticleRevision, Claim, ClaimEvent, ClaimLink
 from .stats import do_refresh_claim_stats
 
@@ -79,6 +78,13 @@ def do_extract_article(*, article_id: int, revision: int | None = None, force: b
         )
         return Article.objects.get(pk=article.pk)
 
+    # The slow part of filing (the embedding model) runs here, before the transaction: a
+    # filing holds its locks for database work only, so concurrent filings do not queue.
+    queries = article_matching.prepare(
+        article=article,
+        sentences=result.claims if result.status == "done" else [],
+        reference=_reference(article),
+    )
     with transaction.atomic(), matching.batched_term_counts():
         locked = Article.objects.select_for_update().get(pk=article.pk)
         if locked.revision != article.revision:
@@ -86,9 +92,14 @@ def do_extract_article(*, article_id: int, revision: int | None = None, force: b
             return locked
         if not force and _up_to_date(locked):
             return locked  # a duplicate delivery filed it meanwhile
-        _file_claims(article=locked, result=result)
+        _file_claims(article=locked, result=result, queries=queries)
     locked.refresh_from_db()
     return locked
+
+
+def _reference(article: Article) -> datetime:
+    """The date relative periods ("last year") of the article's sentences are read against."""
+    return article.published_at or article.created_at
 
 
 def _up_to_date(article: Article) -> bool:
@@ -158,10 +169,14 @@ class _Filing:
     source_changed: dict[int, revisions.Change] = field(default_factory=dict)
     # The new sentences' verbatim quotations and the known claims that carry them (claims.quotes).
     quotations: quotes.ArticleQuotations = field(default_factory=quotes.ArticleQuotations)
+    links: list[ClaimLink] = field(default_factory=list)
+    # Known claims a new claim conflicts with: their priority shows the conflict too.
+    conflicting: list[Claim] = field(default_factory=list)
 
-    def record(self) -> None:
-        for change in self.source_changed.values():
-            record_event(
+    def record(self, last: ClaimEvent) -> None:
+        """Write the filing's events, then ``last`` (the article's), in one statement."""
+        events = [
+            new_event(
                 EventType.SOURCE_CHANGED,
                 claim=change.before.claim,
                 reason=f"{self.article}: {revisions.describe_change(change)}",
@@ -174,20 +189,45 @@ class _Filing:
                     "change": revisions.describe_change(change),
                 },
             )
-        for claim in self.created:
-            record_event(
+            for change in self.source_changed.values()
+        ]
+        events += [
+            new_event(
                 EventType.CREATED, claim=claim, to_status=claim.status, data={"article": self.article.pk}
             )
-        for claim in self.repeated:
-            record_event(
+            for claim in self.created
+        ]
+        events += [
+            new_event(
                 EventType.REPEATED,
                 claim=claim,
                 reason=f"Repeated in {self.article}; already {claim.verdict}",
                 data={"article": self.article.pk, "verdict": claim.verdict, "review_url": claim.review_url},
             )
+            for claim in self.repeated
+        ]
+        record_events([*events, last])
+
+    def amend(self, claim: Claim) -> list[str]:
+        """Apply this filing's changes to a known claim as locked and read by the stats refresh."""
+        update = self.updates.get(claim.pk, {})
+        changed = []
+        if "last_seen" in update:
+            claim.last_seen = max(filter(None, [claim.last_seen, update["last_seen"]]))
+            changed.append("last_seen")
+        if update.get("speaker") and not claim.speaker:
+            claim.speaker = update["speaker"]
+            changed.append("speaker")
+        for name in ("repeated_at", "source_changed_at"):
+            if name in update:
+                setattr(claim, name, update[name])
+                changed.append(name)
+        return changed
 
 
-def _file_claims(*, article: Article, result: extraction.ExtractionResult) -> None:
+def _file_claims(
+    *, article: Article, result: extraction.ExtractionResult, queries: dict[tuple[int, str], matching.Query]
+) -> None:
     now = timezone.now()
     filing = _Filing(article=article)
     current = list(Appearance.objects.filter(article=article, current=True).select_related("claim"))
@@ -222,7 +262,9 @@ def _file_claims(*, article: Article, result: extraction.ExtractionResult) -> No
 
     changes: dict[str, Any] = {}
     if done:
-        changes = _file_sentences(article=article, current=current, result=result, filing=filing, now=now)
+        changes = _file_sentences(
+            article=article, current=current, result=result, queries=queries, filing=filing, now=now
+        )
     else:
         Appearance.objects.filter(article=article, article_revision=article.revision).delete()
         Appearance.objects.filter(article=article, current=True).update(current=False)
@@ -230,21 +272,22 @@ def _file_claims(*, article: Article, result: extraction.ExtractionResult) -> No
     ArticleRevision.objects.filter(article=article, number=article.revision).update(
         changes=changes, extracted_at=now
     )
-    do_refresh_claim_stats(claim_ids=filing.touched)
-    filing.record()
-    record_event(
-        EventType.ARTICLE_EXTRACTED if done else EventType.ARTICLE_FAILED,
-        article=article,
-        from_status=previous_status,
-        to_status=article.extraction_status,
-        reason=result.reason,
-        data={
-            "revision": article.revision,
-            "extractor_version": result.version,
-            "claims": len(result.claims) if done else 0,
-            "new_claims": len(filing.created),
-            **({} if done else {"error": result.reason}),
-        },
+    do_refresh_claim_stats(claim_ids=filing.touched, amend=filing.amend)
+    filing.record(
+        new_event(
+            EventType.ARTICLE_EXTRACTED if done else EventType.ARTICLE_FAILED,
+            article=article,
+            from_status=previous_status,
+            to_status=article.extraction_status,
+            reason=result.reason,
+            data={
+                "revision": article.revision,
+                "extractor_version": result.version,
+                "claims": len(result.claims) if done else 0,
+                "new_claims": len(filing.created),
+                **({} if done else {"error": result.reason}),
+            },
+        )
     )
 
 
@@ -253,31 +296,55 @@ def _file_sentences(
     article: Article,
     current: list[Appearance],
     result: extraction.ExtractionResult,
+    queries: dict[tuple[int, str], matching.Query],
     filing: _Filing,
     now: datetime,
 ) -> dict[str, Any]:
-    """Keep unchanged sentences' appearances, file new ones, retire the rest; returns the changes."""
+    """Keep unchanged sentences' appearances, file new ones, retire the rest; returns the changes.
+
+    The new sentences are matched together (``claims.article_matching``) and
+    their claims, index rows, links and appearances written a statement per
+    table, however many sentences the article has.
+    """
     reconciled = revisions.reconcile(current=current, sentences=result.claims)
     # A sentence gone from the same revision (a new extractor splits differently) leaves no history;
     # one gone from an earlier body stays on record, no longer current.
     same_body = [a.pk for a in reconciled.gone if a.article_revision == article.revision]
     earlier = [a for a in reconciled.gone if a.article_revision != article.revision]
-    Appearance.objects.filter(pk__in=same_body).delete()
-    Appearance.objects.filter(pk__in=[a.pk for a in earlier]).update(current=False)
+    if same_body:
+        Appearance.objects.filter(pk__in=same_body).delete()
+    if earlier:
+        Appearance.objects.filter(pk__in=[a.pk for a in earlier]).update(current=False)
     revisions.move_kept(kept=reconciled.kept, revision=article.revision, speaker_max=SPEAKER_MAX)
 
-    seen_at = article.published_at or now
-    added = []
-    _lock_sentences([sentence.text for sentence in reconciled.fresh])
-    filing.quotations = quotes.ArticleQuotations.read(
-        article=article, text=result.text, sentences=reconciled.fresh
-    )
-    for sentence in reconciled.fresh:
-        claim, match_score = _claim_for_sentence(
-            sentence=sentence, article=article, seen_at=seen_at, filing=filing
+    fresh = reconciled.fresh
+    _lock_sentences([sentence.text for sentence in fresh])
+    filing.quotations = quotes.ArticleQuotations.read(article=article, text=result.text, sentences=fresh)
+    missing = [s for s in fresh if article_matching.sentence_key(s) not in queries]
+    if missing:  # sentences prepare() did not see (the article changed meanwhile)
+        queries = {
+            **queries,
+            **article_matching.prepare(article=article, sentences=missing, reference=_reference(article)),
+        }
+    matcher = article_matching.ArticleMatcher([queries[article_matching.sentence_key(s)] for s in fresh])
+    planned: list[tuple[Claim, float | None]] = []
+    for sentence in fresh:
+        planned.append(
+            _claim_for_sentence(
+                sentence=sentence,
+                query=queries[article_matching.sentence_key(sentence)],
+                matcher=matcher,
+                seen_at=article.published_at or now,
+                filing=filing,
+            )
         )
-        added.append(
-            Appearance.objects.create(
+        # later sentences of this article find the quotation too
+        filing.quotations.remember(planned[-1][0], sentence)
+    _announce_repeats(article=article, claims=[claim for claim, _ in planned], filing=filing)
+    _save_new_claims(matcher=matcher, filing=filing)
+    added = Appearance.objects.bulk_create(
+        [
+            Appearance(
                 claim=claim,
                 article=article,
                 article_revision=article.revision,
@@ -289,49 +356,48 @@ def _file_sentences(
                 match_score=match_score,
                 match_reason=filing.quotations.reason(sentence),
             )
-        )
-        filing.quotations.remember(claim, sentence)
-        filing.touched.add(claim.pk)
-    filing.quotations.save()
-
-    for claim_id in sorted(filing.updates):
-        Claim.objects.filter(pk=claim_id).update(**filing.updates[claim_id])
-    paired = revisions.pair_changes(gone=earlier, added=added)
-    still_here = set(
-        Appearance.objects.filter(article=article, current=True).values_list("claim_id", flat=True)
+            for sentence, (claim, match_score) in zip(fresh, planned, strict=True)
+        ]
     )
+    filing.quotations.save()  # after the new claims: their rows point at them
+    filing.touched.update(claim.pk for claim, _ in planned)
+    filing.touched.update(other.pk for other in filing.conflicting)
+
+    paired = revisions.pair_changes(gone=earlier, added=added)
+    still_here = {appearance.claim_id for appearance, _ in reconciled.kept} | {a.claim_id for a in added}
     for change in paired:
         claim = change.before.claim
         if claim.verdict and claim.pk not in still_here and claim.pk not in filing.source_changed:
-            Claim.objects.filter(pk=claim.pk).update(source_changed_at=now)
+            filing.updates.setdefault(claim.pk, {})["source_changed_at"] = now
             filing.source_changed[claim.pk] = change
     return revisions.summary(changes=paired, added=added)
 
 
 def _claim_for_sentence(
-    *, sentence: extraction.Sentence, article: Article, seen_at: datetime, filing: _Filing
+    *,
+    sentence: extraction.Sentence,
+    query: matching.Query,
+    matcher: article_matching.ArticleMatcher,
+    seen_at: datetime,
+    filing: _Filing,
 ) -> tuple[Claim, float | None]:
-    """The claim a sentence states (known or new) and how closely it matched a known one."""
-    figures = [f.as_dict() for f in sentence.figures]
+    """The claim a sentence states (known, or new and not saved yet) and how closely it matched."""
     speaker = sentence.speaker[:SPEAKER_MAX]
-    # Relative periods ("last year") are the article's: published, else when it came in.
-    reference = article.published_at or article.created_at
     # The same verbatim quotation from the same speaker is the same claim, whatever surrounds it.
-    decision = filing.quotations.decision(sentence) or quotes.speakers_agree(
-        matching.match_sentence(sentence.text, figures, reference=reference), sentence
-    )
+    decision = filing.quotations.decision(sentence) or quotes.speakers_agree(matcher.match(query), sentence)
     if decision.claim is not None:
         claim = decision.claim
-        update = filing.updates.setdefault(claim.pk, {})
-        update["last_seen"] = max(filter(None, [claim.last_seen, update.get("last_seen"), seen_at]))
-        if not claim.speaker and speaker:
-            update.setdefault("speaker", speaker)
-        if claim.verdict and not _repeat_announced(claim=claim, article=article, filing=filing):
-            update["repeated_at"] = timezone.now()
-            filing.repeated.append(claim)
+        if claim.pk is None:  # a claim this filing creates, from an earlier sentence of the article
+            claim.last_seen = max(filter(None, [claim.last_seen, seen_at]))
+            claim.speaker = claim.speaker or speaker
+        else:
+            update = filing.updates.setdefault(claim.pk, {})
+            update["last_seen"] = max(filter(None, [update.get("last_seen"), seen_at]))
+            if speaker:
+                update.setdefault("speaker", speaker)
         return claim, decision.score
 
-    claim = Claim.objects.create(
+    claim = Claim(
         text=sentence.text,
         normalized_text=matching.normalize(sentence.text),
         fingerprint=matching.fingerprint(sentence.text),
@@ -339,30 +405,49 @@ def _claim_for_sentence(
         speaker=speaker,
         score=min(1.0, max(0.0, sentence.score)),
         reasons=list(sentence.reasons),
-        figures=figures,
+        figures=[f.as_dict() for f in sentence.figures],
         first_seen=seen_at,
         last_seen=seen_at,
     )
     filing.created.append(claim)
-    matching.index_claim(claim, vector=decision.vector, new=True, reference=reference)
-    for other, score in decision.suggestions:
-        do_link_claims(from_claim=claim, to_claim=other, kind=ClaimLink.Kind.SUGGESTED_MATCH, score=score)
-    for other, score in decision.conflicts:
-        do_link_claims(from_claim=claim, to_claim=other, kind=ClaimLink.Kind.FIGURE_CONFLICT, score=score)
-    for other, score in decision.series:
-        do_link_claims(from_claim=claim, to_claim=other, kind=ClaimLink.Kind.SERIES, score=score)
+    matcher.add(claim, query)
+    for kind, others in (
+        (ClaimLink.Kind.SUGGESTED_MATCH, decision.suggestions),
+        (ClaimLink.Kind.FIGURE_CONFLICT, decision.conflicts),
+        (ClaimLink.Kind.SERIES, decision.series),
+    ):
+        filing.links += [
+            ClaimLink(from_claim=claim, to_claim=other, kind=kind, score=s) for other, s in others
+        ]
     # The older claims now have a conflict too: their priority shows it (refreshed with the rest).
-    filing.touched.update(other.pk for other, _ in decision.conflicts)
+    filing.conflicting += [other for other, _ in decision.conflicts]
     return claim, None
 
 
-def _repeat_announced(*, claim: Claim, article: Article, filing: _Filing) -> bool:
-    """A re-extraction of the same article, or a second sentence of it, is not a new repeat."""
-    if any(other.pk == claim.pk for other in filing.repeated):
-        return True
-    return ClaimEvent.objects.filter(
-        claim=claim, action=EventType.REPEATED, data__article=article.pk
-    ).exists()
+def _announce_repeats(*, article: Article, claims: list[Claim], filing: _Filing) -> None:
+    """A known claim with a verdict repeated here is announced once per article, ever: not again
+    for a second sentence of it, nor when the article is extracted again."""
+    checked = list(dict.fromkeys(claim for claim in claims if claim.pk is not None and claim.verdict))
+    if not checked:
+        return
+    announced = set(
+        ClaimEvent.objects.filter(
+            claim__in=[claim.pk for claim in checked], action=EventType.REPEATED, data__article=article.pk
+        ).values_list("claim_id", flat=True)
+    )
+    for claim in checked:
+        if claim.pk not in announced:
+            filing.updates.setdefault(claim.pk, {})["repeated_at"] = timezone.now()
+            filing.repeated.append(claim)
+
+
+def _save_new_claims(*, matcher: article_matching.ArticleMatcher, filing: _Filing) -> None:
+    """Write the filing's new claims, their index and their links: a statement per table."""
+    if not filing.created:
+        return
+    Claim.objects.bulk_create(filing.created)
+    matching.index_new_claims([(claim, matcher.query_of(claim)) for claim in filing.created])
+    ClaimLink.objects.bulk_create(filing.links, ignore_conflicts=True)
 
 
 def _lock_sentences(texts: list[str]) -> None:
@@ -383,5 +468,5 @@ def _lock_sentences(texts: list[str]) -> None:
         {int.from_bytes(bytes.fromhex(matching.fingerprint(t)[:16]), "big", signed=True) for t in texts}
     )
     with connection.cursor() as cursor:
-        for key in keys:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+        # One statement; unnest yields the sorted array in its order, so the locks are taken by key.
+        cursor.execute("SELECT count(pg_advisory_xact_lock(k)) FROM unnest(%s::bigint[]) AS k", [keys])

@@ -20,7 +20,7 @@ import hashlib
 import json
 import logging
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -83,15 +83,35 @@ def make_query(
     text: str, figures: Sequence[dict[str, Any]] = (), *, reference: date | datetime | None = None
 ) -> Query:
     """What a text is looked up by; ``reference`` dates its relative periods ("last year")."""
-    terms = tuple(dict.fromkeys(similarity.tokens(text)))
-    vector = embeddings.embed([text])[0] if use_embeddings() else None
-    return Query(
-        text=text,
-        terms=terms,
-        figures=similarity.figure_keys(text, figures),
-        vector=vector,
-        periods=sentence_periods(text, reference),
-    )
+    return make_queries([(text, figures)], reference=reference)[0]
+
+
+def make_queries(
+    items: Sequence[tuple[str, Sequence[dict[str, Any]]]],
+    *,
+    reference: date | datetime | None = None,
+    embed: Collection[str] | None = None,
+) -> list[Query]:
+    """``make_query`` for many (text, figures), their embeddings computed together in batches.
+
+    ``embed`` names the texts that need an embedding (all when None): the
+    others get no vector, for the caller to embed later if it turns out to need one.
+    """
+    vectors: dict[str, np.ndarray] = {}
+    if use_embeddings():
+        wanted = list(dict.fromkeys(text for text, _ in items if embed is None or text in embed))
+        if wanted:
+            vectors = dict(zip(wanted, embeddings.embed(wanted), strict=True))
+    return [
+        Query(
+            text=text,
+            terms=tuple(dict.fromkeys(similarity.tokens(text))),
+            figures=similarity.figure_keys(text, figures),
+            vector=vectors.get(text),
+            periods=sentence_periods(text, reference),
+        )
+        for text, figures in items
+    ]
 
 
 def sentence_periods(text: str, reference: date | datetime | None) -> frozenset[similarity.Period]:
@@ -131,26 +151,38 @@ def match_sentence(
     """Find the claim a sentence repeats, if any, and the claims it should be linked to.
 
     ``reference`` is the date of the sentence's article (published, else received): "last
-    year" there decides whether another figure is a conflict or a series.
+    year" there decides whether another figure is a conflict or a series. Filing an
+    article matches all its sentences at once (``claims.article_matching``), by the same rules.
     """
     same_text = list(
         Claim.objects.filter(fingerprint=fingerprint(text), merged_into__isnull=True).order_by("id")[:10]
     )
     if same_text:
-        # The same words as a claim that already has a verdict: that claim, so the verdict shows at once.
-        exact = next((c for c in same_text if c.verdict), same_text[0])
-        return MatchDecision(claim=exact, score=1.0)
+        return same_words(same_text)
     query = make_query(text, figures, reference=reference)
-    auto, suggest = thresholds()
+    _, suggest = thresholds()
     scored = [s for s in search(query) if s.score >= suggest]
+    claims = {}
+    if scored:
+        claims = Claim.objects.filter(merged_into__isnull=True).in_bulk([s.claim_id for s in scored])
+    return decide(query, scored, claims)
+
+
+def same_words(same_text: Sequence[Claim]) -> MatchDecision:
+    """The decision for a text with the same words as these claims (oldest first)."""
+    # The same words as a claim that already has a verdict: that claim, so the verdict shows at once.
+    exact = next((c for c in same_text if c.verdict), same_text[0])
+    return MatchDecision(claim=exact, score=1.0)
+
+
+def decide(query: Query, scored: Sequence[Scored], claims: Mapping[int, Claim]) -> MatchDecision:
+    """Merge, suggest or link: the decision for a query from its scored candidates, best first."""
+    auto, suggest = thresholds()
     decision = MatchDecision(vector=query.vector)
-    if not scored:
-        return decision
-    claims = Claim.objects.filter(merged_into__isnull=True).in_bulk([s.claim_id for s in scored])
     thin = query.words < MIN_AUTO_WORDS
     for item in scored:
         claim = claims.get(item.claim_id)
-        if claim is None:
+        if claim is None or item.score < suggest:
             continue
         if item.relation == "conflict":
             if len(decision.conflicts) < MAX_SUGGESTIONS:
@@ -175,42 +207,82 @@ def search(query: Query, *, limit: int | None = None) -> list[Scored]:
     if not query.terms:
         return []
     ids = {term_id(t): t for t in query.terms}
-    df, n_docs = _document_frequencies(ids)
+    df, n_docs = document_frequencies(ids)
     if not n_docs:
         return []
     chosen = similarity.lookup_terms(df)
-    candidate_ids = similarity.rank_candidates(_postings(chosen, df, ids), df=df, n_docs=n_docs, limit=limit)
+    candidate_ids = similarity.rank_candidates(postings(chosen, df, ids), df=df, n_docs=n_docs, limit=limit)
     if not candidate_ids:
         return []
-    # Merged claims have no index rows (unindex_claim), so no join with claims is needed.
-    rows = [
-        (claim_id, _json(terms), _json(figures), blob, _json(periods))
-        for claim_id, terms, figures, blob, periods in _select_in(
-            ClaimIndex._meta.db_table, "claim_id, terms, figures, vector, periods", "claim_id", candidate_ids
-        )
-    ]
-    candidate_terms = {t for _, terms, _, _, _ in rows for t in terms} - set(query.terms)
-    extra_df, _ = _document_frequencies({term_id(t): t for t in candidate_terms}, count=False)
+    indexed = read_index(candidate_ids)
+    candidate_terms = {t for doc in indexed.values() for t in doc.terms} - set(query.terms)
+    extra_df, _ = document_frequencies({term_id(t): t for t in candidate_terms}, count=False)
     df.update(extra_df)
-    documents = [
-        similarity.Document(
-            id=claim_id,
-            terms=tuple(terms),
-            vector=_vector(blob, query),
+    return score_indexed(query, list(indexed.values()), df=df, n_docs=n_docs)
+
+
+@dataclass(frozen=True)
+class Indexed:
+    """A claim's index row as the scorer reads it."""
+
+    claim_id: int
+    terms: tuple[str, ...]
+    figures: frozenset[similarity.FigureKey]
+    periods: frozenset[similarity.Period]
+    vector: np.ndarray | None = field(compare=False, repr=False)
+
+
+def indexed(claim_id: int, terms: Any, figures: Any, vector: Any, periods: Any) -> Indexed:
+    """An index row (as stored, or as about to be stored) in the form the scorer reads."""
+    keys = frozenset((str(k[0]), float(k[1])) for k in _json(figures))
+    return Indexed(
+        claim_id=claim_id,
+        terms=tuple(_json(terms)),
+        figures=keys,
+        periods=_stored_periods(_json(periods), keys),
+        vector=embeddings.from_bytes(vector),
+    )
+
+
+def read_index(claim_ids: Collection[int]) -> dict[int, Indexed]:
+    """The index rows of these claims, in one query (merged claims have none: unindex_claim)."""
+    return {
+        row[0]: indexed(*row)
+        for row in _select_in(
+            ClaimIndex._meta.db_table,
+            "claim_id, terms, figures, vector, periods",
+            "claim_id",
+            list(claim_ids),
         )
-        for claim_id, terms, _, blob, _ in rows
-    ]
-    figures = {
-        claim_id: frozenset((str(k[0]), float(k[1])) for k in keys) for claim_id, _, keys, _, _ in rows
     }
-    periods = {claim_id: _stored_periods(stored, figures[claim_id]) for claim_id, _, _, _, stored in rows}
-    scored = similarity.score_documents(query.terms, query.vector, documents, df=df, n_docs=n_docs)
+
+
+def score_indexed(
+    query: Query, documents: Sequence[Indexed], *, df: Mapping[str, int], n_docs: int
+) -> list[Scored]:
+    """Blended similarity of the query to each indexed claim, with the figure relation, best first."""
+    scored = similarity.score_documents(
+        query.terms,
+        query.vector,
+        [
+            similarity.Document(
+                id=d.claim_id, terms=d.terms, vector=d.vector if query.vector is not None else None
+            )
+            for d in documents
+        ],
+        df=df,
+        n_docs=n_docs,
+    )
+    by_id = {d.claim_id: d for d in documents}
     return [
         Scored(
             claim_id,
             score,
             similarity.relate_figures(
-                query.figures, figures[claim_id], a_periods=query.periods, b_periods=periods[claim_id]
+                query.figures,
+                by_id[claim_id].figures,
+                a_periods=query.periods,
+                b_periods=by_id[claim_id].periods,
             ),
         )
         for claim_id, score in scored
@@ -229,13 +301,8 @@ def _json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, (str, bytes)) else value
 
 
-def _vector(blob: Any, query: Query) -> np.ndarray | None:
-    if query.vector is None:
-        return None
-    return embeddings.from_bytes(blob)
-
-
-def _document_frequencies(ids: dict[int, str], *, count: bool = True) -> tuple[dict[str, int], int]:
+def document_frequencies(ids: dict[int, str], *, count: bool = True) -> tuple[dict[str, int], int]:
+    """Document counts of tokens (by term id), and the number of indexed claims when ``count``."""
     wanted = [*ids, DOC_COUNT_TERM] if count else list(ids)
     df = {t: 0 for t in ids.values()}
     n_docs = 0
@@ -269,7 +336,7 @@ def postings_query(term_ids: list[int]) -> tuple[str, list[Any]]:
     return _in_sql(ClaimTerm._meta.db_table, "claim_id, term", "term", term_ids)
 
 
-def _postings(chosen: list[str], df: dict[str, int], ids: dict[int, str]) -> list[tuple[int, str]]:
+def postings(chosen: list[str], df: dict[str, int], ids: dict[int, str]) -> list[tuple[int, str]]:
     by_token = {t: i for i, t in ids.items()}
     rare = [by_token[t] for t in chosen if df[t] <= similarity.MAX_POSTINGS]
     rows: list[tuple[int, str]] = [
@@ -339,13 +406,7 @@ def index_claim(
         vector = np.vstack([np.asarray(vector, dtype=np.float32).reshape(1, -1), extra_vectors])
     if old is not None:
         _drop_postings(claim, old[0])
-    row = {
-        "terms": terms,
-        "figures": [list(k) for k in keys],
-        "periods": [list(p) for p in periods],
-        "vector": embeddings.to_bytes(vector) if vector is not None else None,
-        "model": embeddings.MODEL_NAME if vector is not None else "",
-    }
+    row = _index_row(terms=terms, keys=keys, periods=periods, vector=vector)
     if new:
         ClaimIndex.objects.create(claim=claim, **row)
     else:
@@ -354,6 +415,45 @@ def index_claim(
         [ClaimTerm(term=term_id(t), claim=claim) for t in terms], ignore_conflicts=True
     )
     _add_df([term_id(t) for t in terms], +1)
+
+
+def _index_row(
+    *,
+    terms: Sequence[str],
+    keys: Iterable[similarity.FigureKey],
+    periods: Iterable[similarity.Period],
+    vector: np.ndarray | None,
+) -> dict[str, Any]:
+    return {
+        "terms": list(terms),
+        "figures": [list(k) for k in keys],
+        "periods": [list(p) for p in periods],
+        "vector": embeddings.to_bytes(vector) if vector is not None else None,
+        "model": embeddings.MODEL_NAME if vector is not None else "",
+    }
+
+
+def new_index_row(query: Query) -> dict[str, Any]:
+    """The index row ``index_claim(claim, vector=query.vector, new=True)`` writes for a claim
+    created from the query's sentence (same text, figures and reference date)."""
+    return _index_row(
+        terms=similarity.document_terms(query.text),
+        keys=sorted(query.figures),
+        periods=sorted(query.periods),
+        vector=query.vector,
+    )
+
+
+def index_new_claims(claims: Sequence[tuple[Claim, Query]]) -> None:
+    """``index_claim(claim, vector=query.vector, new=True)`` for many new claims, a statement per table."""
+    rows = [(claim, new_index_row(query)) for claim, query in claims]
+    ClaimIndex.objects.bulk_create([ClaimIndex(claim=claim, **row) for claim, row in rows])
+    ClaimTerm.objects.bulk_create(
+        [ClaimTerm(term=term_id(t), claim=claim) for claim, row in rows for t in row["terms"]],
+        ignore_conflicts=True,
+    )
+    for _, row in rows:
+        _add_df([term_id(t) for t in row["terms"]], +1)
 
 
 def review_headline(item: Any) -> str:

@@ -94,11 +94,21 @@ class ArticleQuotations:
                 continue
             own = matching.fingerprint(sentence.text)
             # The claim with these very words first, then one with a verdict (shown at once), then the oldest.
-            best = min(carriers, key=lambda c: (c.claim.fingerprint != own, not c.claim.verdict, c.claim.pk))
+            # (a claim this article creates has no id yet: it comes after the known ones)
+            best = min(
+                carriers,
+                key=lambda c: (
+                    c.claim.fingerprint != own,
+                    not c.claim.verdict,
+                    c.claim.pk is None,
+                    c.claim.pk or 0,
+                ),
+            )
             if best.claim.fingerprint != own:  # the very same sentence (wire copy) needs no reason
                 words = self.text[quotation.start : quotation.end].strip()
                 where = f" ({best.where})" if best.where else ""
-                reason = f"Same quotation as claim {best.claim.pk}{where}: “{words}”"
+                which = f"claim {best.claim.pk}" if best.claim.pk else "an earlier sentence of this article"
+                reason = f"Same quotation as {which}{where}: “{words}”"
                 self.reasons[sentence.start] = _shorten(reason, REASON_MAX)
             return matching.MatchDecision(claim=best.claim, score=1.0)
         return None
@@ -108,14 +118,18 @@ class ArticleQuotations:
         return self.reasons.get(sentence.start, "")
 
     def remember(self, claim: Claim, sentence: extraction.Sentence) -> None:
-        """Keep the sentence's quotations as the claim's: later sentences, here or elsewhere, find it."""
+        """Keep the sentence's quotations as the claim's: later sentences, here or elsewhere, find it.
+
+        ``claim`` may be one this filing creates and has not saved yet; :meth:`save`
+        runs after it is saved, when the rows can point at it.
+        """
         for quotation in self.of_sentence.get(sentence.start, []):
             carriers = self.known[quotation.key]
-            if not any(c.claim.pk == claim.pk for c in carriers):
+            if not any(_same_claim(c.claim, claim) for c in carriers):
                 where = self.article.outlet.name if self.article and self.article.outlet else ""
                 carriers.append(_Carrier(claim=claim, speaker=sentence.speaker or claim.speaker, where=where))
             self.pending.setdefault(
-                (quotation.key, claim.pk),
+                (quotation.key, claim.pk if claim.pk is not None else -id(claim)),
                 ClaimQuotation(
                     key=quotation.key,
                     claim=claim,
@@ -173,6 +187,10 @@ def index_missing(*, batch: int = 500) -> int:
             return done
         done += sum(1 for claim in chunk if index_claim(claim))
         last = chunk[-1].pk
+
+
+def _same_claim(a: Claim, b: Claim) -> bool:
+    return a is b or (a.pk is not None and a.pk == b.pk)
 
 
 def _lock(keys: list[int]) -> None:

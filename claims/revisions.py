@@ -60,20 +60,23 @@ def reconcile(*, current: Sequence[Appearance], sentences: Iterable[extraction.S
 def move_kept(
     *, kept: Sequence[tuple[Appearance, extraction.Sentence]], revision: int, speaker_max: int
 ) -> None:
-    """Move kept appearances to the new revision's offsets."""
-    for appearance, _ in kept:
-        Appearance.objects.filter(pk=appearance.pk).update(
-            start=appearance.start + _PARKING, end=appearance.end + _PARKING
-        )
+    """Move kept appearances to the new revision's offsets (two statements, whatever their number)."""
+    if not kept:
+        return
+    appearances = [appearance for appearance, _ in kept]
+    for appearance in appearances:
+        appearance.start += _PARKING
+        appearance.end += _PARKING
+    Appearance.objects.bulk_update(appearances, ["start", "end"])
     for appearance, sentence in kept:
-        Appearance.objects.filter(pk=appearance.pk).update(
-            article_revision=revision,
-            start=sentence.start,
-            end=sentence.end,
-            score=sentence.score,
-            speaker=sentence.speaker[:speaker_max],
-            current=True,
-        )
+        appearance.article_revision = revision
+        appearance.start, appearance.end = sentence.start, sentence.end
+        appearance.score = sentence.score
+        appearance.speaker = sentence.speaker[:speaker_max]
+        appearance.current = True
+    Appearance.objects.bulk_update(
+        appearances, ["article_revision", "start", "end", "score", "speaker", "current"]
+    )
 
 
 def _overlap(a: str, b: str) -> float:

@@ -18,6 +18,7 @@ Three ingredients:
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 import unicodedata
@@ -347,11 +348,28 @@ def rank_candidates(
     postings: Iterable[tuple[int, str]], *, df: Mapping[str, int], n_docs: int, limit: int | None = None
 ) -> list[int]:
     """Document ids sharing the most (IDF-weighted) lookup tokens with the query, best first."""
-    limit = CANDIDATES if limit is None else limit
+    return [doc for doc, _ in top_candidates(candidate_weights(postings, df=df, n_docs=n_docs), limit=limit)]
+
+
+def candidate_weights(
+    postings: Iterable[tuple[int, str]], *, df: Mapping[str, int], n_docs: int
+) -> dict[int, float]:
+    """Each document's summed IDF of the lookup tokens it shares with the query."""
+    idfs: dict[str, float] = {}
     weight: dict[int, float] = {}
     for doc_id, term in postings:
-        weight[doc_id] = weight.get(doc_id, 0.0) + idf(df.get(term, 0), n_docs)
-    return [doc for doc, _ in sorted(weight.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]]
+        w = idfs.get(term)
+        if w is None:
+            w = idfs[term] = idf(df.get(term, 0), n_docs)
+        weight[doc_id] = weight.get(doc_id, 0.0) + w
+    return weight
+
+
+def top_candidates(weights: Mapping[int, float], *, limit: int | None = None) -> list[tuple[int, float]]:
+    """The best ``limit`` (document id, weight), best first, ties by id."""
+    return heapq.nsmallest(
+        CANDIDATES if limit is None else limit, weights.items(), key=lambda kv: (-kv[1], kv[0])
+    )
 
 
 class _Weights(dict[str, float]):

@@ -8,12 +8,14 @@ and beat refreshes recently seen claims so the time-based parts fade.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import timedelta
 
+from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from .bulk import update_rows
 from .events import EventType
 from .models import Claim, ClaimEvent, ClaimLink
 from .priority import compute_priority
@@ -36,46 +38,64 @@ PRIORITY_EVENTS = frozenset(
 )
 
 
-def do_refresh_claim_stats(*, claim_ids: Iterable[int]) -> None:
-    """Recount appearances and outlets of claims and recompute their queue priority."""
+# Fields a refresh writes; ``amend`` may add others (see do_refresh_claim_stats).
+STAT_FIELDS = ["appearance_count", "outlet_count", "priority", "priority_parts"]
+
+
+def do_refresh_claim_stats(
+    *, claim_ids: Iterable[int], amend: Callable[[Claim], Iterable[str]] | None = None
+) -> None:
+    """Recount appearances and outlets of claims and recompute their queue priority.
+
+    The claims are locked in id order (as every writer of several claims does,
+    so two never deadlock), counted in one query and written in one statement.
+    ``amend`` changes a locked claim before its priority is computed (filing
+    moves ``last_seen``) and returns the names of the fields it changed: they
+    are written in the same statement.
+    """
     ids = sorted(set(claim_ids))
     if not ids:
         return
-    stats = (
-        Claim.objects.filter(pk__in=ids)
-        .annotate(
-            n_appearances=Count("appearances", filter=Q(appearances__current=True), distinct=True),
-            n_outlets=Count(
-                "appearances__article__outlet",
-                filter=Q(appearances__current=True),
-                distinct=True,
-            ),
-            # A conflict a reviewer dismissed (claims.conflicts) no longer counts.
-            n_conflicts=Count(
-                "links_out",
-                filter=Q(links_out__kind=ClaimLink.Kind.FIGURE_CONFLICT, links_out__resolved=False),
-                distinct=True,
-            ),
-            n_conflicts_in=Count(
-                "links_in",
-                filter=Q(links_in__kind=ClaimLink.Kind.FIGURE_CONFLICT, links_in__resolved=False),
-                distinct=True,
-            ),
-        )
-        .order_by("pk")
-    )
-    for claim in stats:
-        claim.appearance_count = claim.n_appearances
-        claim.outlet_count = claim.n_outlets
-        claim.priority, claim.priority_parts = compute_priority(
-            claim, conflicts=claim.n_conflicts + claim.n_conflicts_in
-        )
-        Claim.objects.filter(pk=claim.pk).update(
-            appearance_count=claim.appearance_count,
-            outlet_count=claim.outlet_count,
-            priority=claim.priority,
-            priority_parts=claim.priority_parts,
-        )
+    with transaction.atomic(savepoint=False):
+        # FOR NO KEY UPDATE: rows that other transactions only point at (new appearances, events)
+        # stay free for them.
+        claims = list(Claim.objects.filter(pk__in=ids).order_by("pk").select_for_update(no_key=True))
+        counts = {
+            row["pk"]: row
+            for row in Claim.objects.filter(pk__in=ids)
+            .values("pk")
+            .annotate(
+                n_appearances=Count("appearances", filter=Q(appearances__current=True), distinct=True),
+                n_outlets=Count(
+                    "appearances__article__outlet",
+                    filter=Q(appearances__current=True),
+                    distinct=True,
+                ),
+                # A conflict a reviewer dismissed (claims.conflicts) no longer counts.
+                n_conflicts=Count(
+                    "links_out",
+                    filter=Q(links_out__kind=ClaimLink.Kind.FIGURE_CONFLICT, links_out__resolved=False),
+                    distinct=True,
+                ),
+                n_conflicts_in=Count(
+                    "links_in",
+                    filter=Q(links_in__kind=ClaimLink.Kind.FIGURE_CONFLICT, links_in__resolved=False),
+                    distinct=True,
+                ),
+            )
+            .order_by()
+        }
+        fields = list(STAT_FIELDS)
+        for claim in claims:
+            if amend is not None:
+                fields += [name for name in amend(claim) if name not in fields]
+            row = counts[claim.pk]
+            claim.appearance_count = row["n_appearances"]
+            claim.outlet_count = row["n_outlets"]
+            claim.priority, claim.priority_parts = compute_priority(
+                claim, conflicts=row["n_conflicts"] + row["n_conflicts_in"]
+            )
+        update_rows(Claim, claims, fields)
 
 
 def do_refresh_recent_priorities(*, days: int = 14, batch: int = 500) -> int:

@@ -45,6 +45,10 @@ class ClaimQuerySet(models.QuerySet[Any]):
         return super().update(**kwargs)
 
     def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
+        self.refuse_status_write(fields)
+        return super().bulk_update(objs, fields, batch_size=batch_size)
+
+    def refuse_status_write(self, fields: Any) -> None:
+        """Raise unless ``status`` is left alone or the workflow writes it (claims.bulk asks too)."""
         if "status" in fields and not _status_writer.get():
             raise StatusWriteRefused("A claim's status changes only through claims.workflow.")
-        return super().bulk_update(objs, fields, batch_size=batch_size)

@@ -14,7 +14,7 @@ from django.contrib.auth.models import User
 from django.db import connection, transaction
 from rest_framework.test import APIClient
 
-from claims import review, roles, workflow
+from claims import bulk, review, roles, workflow
 from claims.actors import Actor
 from claims.errors import Conflict
 from claims.models import Article, Claim, ClaimEvent, Evidence, Verdict
@@ -540,6 +540,8 @@ def test_a_status_write_outside_the_workflow_is_refused_however_the_fields_are_s
     claim.status = Status.VERIFIED
     with pytest.raises(StatusWriteRefused):
         Claim.objects.bulk_update([claim], ["status"])
+    with pytest.raises(StatusWriteRefused):
+        bulk.update_rows(Claim, [claim], ["priority", "status"])
     assert Claim.objects.get(pk=claim.pk).status == Status.NEW
 
 
