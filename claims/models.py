@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Upper
 
 from .event_types import EventType
 from .status_guard import ClaimQuerySet
@@ -231,7 +232,16 @@ class Claim(models.Model):
             models.CheckConstraint(condition=Q(version__gte=1), name="claim_version_positive"),
             models.CheckConstraint(condition=~Q(merged_into=F("id")), name="claim_not_merged_into_itself"),
         ]
-        indexes = [models.Index(fields=["status", "-priority"], name="claim_queue_idx")]
+        indexes = [
+            models.Index(fields=["status", "-priority"], name="claim_queue_idx"),
+            # The lists' default order (priority, then id), read from the top without a sort.
+            models.Index(fields=["-priority", "-id"], name="claim_priority_order_idx"),
+            # ?speaker= compares without case: UPPER(speaker) = UPPER(%s).
+            models.Index(Upper("speaker"), name="claim_speaker_upper_idx"),
+            # ?updated_since=: a CMS polling for what changed.
+            models.Index(fields=["updated_at"], name="claim_updated_at_idx"),
+            # ?q= on PostgreSQL: a GIN index on the search vector (migration 0015, PostgreSQL only).
+        ]
 
     def __str__(self) -> str:
         return self.text[:80]
