@@ -134,7 +134,14 @@ def load_corpus(url: str, *, claims: int, seed: int = 7, keep: bool = False) -> 
 
 
 def _start(spec: dict[str, Any]) -> dict[str, Any]:
-    """The cast every chunk shares, created through the ORM (a few hundred rows)."""
+    state = create_cast(spec)
+    _postings_constraint(drop=True)
+    _save_progress(state)
+    return state
+
+
+def create_cast(spec: dict[str, Any]) -> dict[str, Any]:
+    """The cast every chunk shares, created through the ORM (a few hundred rows); the new state."""
     from django.contrib.auth.models import Group, User
     from django.db import transaction
 
@@ -180,8 +187,6 @@ def _start(spec: dict[str, Any]) -> dict[str, Any]:
         "counters": asdict(Counters()),
         "started": time.time(),
     }
-    _postings_constraint(drop=True)
-    _save_progress(state)
     return state
 
 
