@@ -240,7 +240,7 @@ class Claim(models.Model):
             models.Index(Upper("speaker"), name="claim_speaker_upper_idx"),
             # ?updated_since=: a CMS polling for what changed.
             models.Index(fields=["updated_at"], name="claim_updated_at_idx"),
-            # ?q= on PostgreSQL: a GIN index on the search vector (migration 0015, PostgreSQL only).
+            # ?q= on PostgreSQL: a generated tsvector column with a GIN index (migration 0015).
         ]
 
     def __str__(self) -> str:

@@ -9,10 +9,10 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import User
-from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.expressions import OrderBy
+from django.db.models.expressions import OrderBy, RawSQL
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
@@ -63,20 +63,18 @@ def current_appearances(*, article_text: bool = False) -> QuerySet[Appearance]:
     )
 
 
-def claim_search_vector() -> SearchVector:
-    """What ``q`` searches on PostgreSQL: the claim's text and speaker, English stemming.
-
-    Migration 0015 indexes exactly this expression (GIN), so the planner uses the index.
-    """
-    return SearchVector("text", "speaker", config="english")
-
-
 def search_claims(qs: QuerySet[Claim], q: str) -> QuerySet[Claim]:
     """Full-text search on PostgreSQL (web-search syntax: words, "quoted phrases", -excluded, or);
-    a case-insensitive substring of the text or speaker elsewhere (the SQLite quickstart)."""
+    a case-insensitive substring of the text or speaker elsewhere (the SQLite quickstart).
+
+    On PostgreSQL the claims table has a generated ``search`` column (the English tsvector of
+    text and speaker, migration 0015) with a GIN index; it is not a model field, as SQLite has
+    no such type.
+    """
     if connection.vendor == "postgresql":
         query = SearchQuery(q, config="english", search_type="websearch")
-        return qs.alias(search=claim_search_vector()).filter(search=query)
+        stored = RawSQL(f'"{Claim._meta.db_table}"."search"', [], output_field=SearchVectorField())
+        return qs.alias(search=stored).filter(search=query)
     return qs.filter(Q(text__icontains=q) | Q(speaker__icontains=q))
 
 

@@ -53,7 +53,7 @@ class LargeListPagination(Pagination):
     the end, or a page that is not a whole number from 1, is 404 as DRF has it.
     """
 
-    COUNT_CAP = 10_000
+    COUNT_CAP = 1_000
 
     def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list[Any]:
         self.request = request
@@ -107,10 +107,10 @@ class LargeListPagination(Pagination):
 
 def capped_count(queryset: Any, cap: int) -> int:
     """How many rows ``queryset`` has, counting at most ``cap + 1``; beyond, the planner's estimate."""
-    # Counted in the list's own order, the first cap + 1 rows come off the index that orders the
-    # page (no sequential read of the table); the estimate needs no order.
-    counted = int(queryset[: cap + 1].count())
+    # Unordered: counted in the page's order, a filter that is selective but not indexed (kind)
+    # sorted every match first (800 ms at 300,000 claims); unordered, the count stops at the cap.
     unordered = queryset.order_by()
+    counted = int(unordered[: cap + 1].count())
     if counted <= cap or connection.vendor != "postgresql":
         return counted if counted <= cap else int(unordered.count())
     plan = json.loads(unordered.explain(format="json"))

@@ -177,7 +177,7 @@ CLAIM_FILTERS = [
 class ClaimListView(generics.ListAPIView):
     """Claims, highest priority first, each with its current appearances.
 
-    ``count`` is exact up to 10,000 matching claims and an estimate above that;
+    ``count`` is exact up to 1,000 matching claims and an estimate above that;
     follow ``next`` to read every page.
     """
 
