@@ -176,13 +176,13 @@ def count_queries(f: dict[str, Any]) -> dict[str, int]:
     counts = {}
     for name, (auth, url) in paths(f).items():
         client = Client()
-        headers = {"HTTP_AUTHORIZATION": f"Bearer {f['key']}"} if auth == "key" else {}
+        headers = {"Authorization": f"Bearer {f['key']}"} if auth == "key" else {}
         if auth == "session":
             client.cookies["sessionid"] = f["session"]
         target = url + (f["texts"][0] if name == "similar" else "")
-        client.get(target, **headers)  # warm: first-use queries (the rating scale, content types) aside
+        client.get(target, headers=headers)  # warm: first-use queries (the rating scale...) aside
         with CaptureQueriesContext(connection) as captured:
-            response = client.get(target, **headers)
+            response = client.get(target, headers=headers)
         if response.status_code != 200:
             raise SystemExit(f"{name}: {target} answered {response.status_code}: {response.content[:300]!r}")
         counts[name] = len(captured)

@@ -63,7 +63,7 @@ def current_appearances(*, article_text: bool = False) -> QuerySet[Appearance]:
     )
 
 
-def search_claims(qs: QuerySet[Claim], q: str) -> QuerySet[Claim]:
+def search_claims(qs: Any, q: str) -> Any:
     """Full-text search on PostgreSQL (web-search syntax: words, "quoted phrases", -excluded, or);
     a case-insensitive substring of the text or speaker elsewhere (the SQLite quickstart).
 

@@ -291,7 +291,7 @@ def verify_foreign_keys() -> None:
     with connection.cursor() as cursor:
         for model in apps.get_models():
             for f in model._meta.concrete_fields:
-                if not isinstance(f, models.ForeignKey) or not f.db_constraint:
+                if not isinstance(f, models.ForeignKey) or not getattr(f, "db_constraint", True):
                     continue
                 parent = f.related_model._meta
                 cursor.execute(

@@ -282,7 +282,7 @@ def events_for_article(
 
 
 def _event(when: datetime, **fields: Any) -> dict[str, Any]:
-    row = {
+    row: dict[str, Any] = {
         "claim_id": None,
         "article_id": None,
         "from_status": "",

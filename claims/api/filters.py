@@ -32,7 +32,7 @@ STATUSES = [*Claim.Status.values, "open"]
 
 
 class AsciiIdField(forms.CharField):
-    def to_python(self, value: Any) -> int | None:
+    def to_python(self, value: Any) -> Any:
         text = super().to_python(value)
         if not text:
             return None
@@ -45,7 +45,7 @@ class SinceField(forms.CharField):
     def to_python(self, value: Any) -> Any:
         text = super().to_python(value)
         try:
-            return parse_since("updated_since", text)
+            return parse_since("updated_since", text or "")
         except InvalidInput as error:
             raise ValidationError(error.message.removeprefix("updated_since ")) from None
 
@@ -58,7 +58,7 @@ class NamedChoiceField(forms.CharField):
         super().__init__(*args, **kwargs)
 
     def to_python(self, value: Any) -> str:
-        text: str = super().to_python(value)
+        text = super().to_python(value) or ""
         if text and text not in self.allowed:
             raise ValidationError(f"unknown value {text!r}; use one of: {', '.join(self.allowed)}.")
         return text

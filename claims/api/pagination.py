@@ -56,7 +56,7 @@ class LargeListPagination(Pagination):
     COUNT_CAP = 1_000
 
     def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list[Any]:
-        self.request = request
+        self.request = self.page_request = request
         size = self.get_page_size(request)
         raw = request.query_params.get(self.page_query_param, "1").strip() or "1"
         if not is_id(raw) or int(raw) < 1:
@@ -86,12 +86,14 @@ class LargeListPagination(Pagination):
     def get_next_link(self) -> str | None:
         if not self.more:
             return None
-        return replace_query_param(self.request.build_absolute_uri(), self.page_query_param, self.number + 1)
+        return replace_query_param(
+            self.page_request.build_absolute_uri(), self.page_query_param, self.number + 1
+        )
 
     def get_previous_link(self) -> str | None:
         if self.number <= 1:
             return None
-        url = self.request.build_absolute_uri()
+        url = self.page_request.build_absolute_uri()
         if self.number == 2:
             return remove_query_param(url, self.page_query_param)
         return replace_query_param(url, self.page_query_param, self.number - 1)
