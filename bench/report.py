@@ -90,6 +90,9 @@ def numbers(output: str) -> dict[str, str]:
         for name, row in data.get("paths", {}).items():
             flat[f"{name} p95 ms"] = str(row["p95"])
             flat[f"{name} ratio"] = str(row["ratio"])
+        for name, value in data.items():
+            if isinstance(value, int | float | str):
+                flat[name] = str(value)
         return flat
     found = {}
     for line in lines[-12:]:
