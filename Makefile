@@ -47,8 +47,12 @@ pytest: install
 
 test: lint typecheck schema pytest
 
+# Every benchmark's fast mode against PostgreSQL and Redis; rewrites the generated part of
+# BENCHMARKS.md. Not part of `make test`. Full-size runs: see BENCHMARKS.md for each command.
+BENCH_DATABASE ?= postgres://postgres@127.0.0.1:5432/factcheck_bench_fast
+BENCH_REDIS ?= redis://127.0.0.1:6379/2
 bench: install
-	$(PY) bench/extract.py
+	$(PY) bench/report.py --database $(BENCH_DATABASE) --redis $(BENCH_REDIS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .mypy_cache .ruff_cache .pytest_cache

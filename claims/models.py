@@ -11,12 +11,15 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Upper
 
 from .event_types import EventType
+from .index_models import ClaimIndex, ClaimTerm, TermStat
 from .quotation_models import ClaimQuotation
 from .status_guard import ClaimQuerySet
 
-__all__ = ["ClaimQuotation"]  # kept in its own module; every model is imported from here
+# kept in their own modules; every model is imported from here
+__all__ = ["ClaimIndex", "ClaimQuotation", "ClaimTerm", "TermStat"]
 
 
 class Outlet(models.Model):
@@ -244,6 +247,13 @@ class Claim(models.Model):
                 condition=Q(merged_into__isnull=True),
                 name="claim_repeated_idx",
             ),
+            # The lists' default order (priority, then id), read from the top without a sort.
+            models.Index(fields=["-priority", "-id"], name="claim_priority_order_idx"),
+            # ?speaker= compares without case: UPPER(speaker) = UPPER(%s).
+            models.Index(Upper("speaker"), name="claim_speaker_upper_idx"),
+            # ?updated_since=: a CMS polling for what changed.
+            models.Index(fields=["updated_at"], name="claim_updated_at_idx"),
+            # ?q= on PostgreSQL: a generated tsvector column with a GIN index (migration 0015).
         ]
 
     def __str__(self) -> str:
@@ -518,51 +528,6 @@ class EventCursor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} at {self.position}"
-
-
-class ClaimIndex(models.Model):
-    """What the matcher keeps about a claim: its content tokens, its figures, its embedding."""
-
-    claim = models.OneToOneField(
-        Claim, primary_key=True, on_delete=models.CASCADE, related_name="match_index"
-    )
-    terms = models.JSONField(default=list, blank=True)
-    figures = models.JSONField(default=list, blank=True, help_text="Figure keys compared by the number rule")
-    periods = models.JSONField(
-        null=True,
-        blank=True,
-        help_text="[year, month] pairs the figures are about (month 0: the whole year); "
-        "null when indexed before periods were kept",
-    )
-    vector = models.BinaryField(null=True, blank=True, help_text="Sentence embedding, float16")
-    model = models.CharField(max_length=40, blank=True, help_text="Embedding model of the vector")
-    updated_at = models.DateTimeField(auto_now=True)
-
-    def __str__(self) -> str:
-        return f"index of claim {self.claim_id}"
-
-
-class ClaimTerm(models.Model):
-    """Postings of the candidate lookup: one row per (token hash, claim)."""
-
-    term = models.BigIntegerField()
-    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="+")
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["term", "claim"], name="claimterm_term_claim_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.term} -> {self.claim_id}"
-
-
-class TermStat(models.Model):
-    """In how many indexed claims a token occurs; term 0 counts the indexed claims."""
-
-    term = models.BigIntegerField(primary_key=True)
-    df = models.PositiveIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"{self.term}: {self.df}"
 
 
 class ReextractionJob(models.Model):

@@ -8,6 +8,8 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import User
+from django.contrib.postgres.search import SearchQuery, SearchVectorField
+from django.db import connection
 from django.db.models import (
     Case,
     DateTimeField,
@@ -21,7 +23,7 @@ from django.db.models import (
     Subquery,
     When,
 )
-from django.db.models.expressions import OrderBy
+from django.db.models.expressions import OrderBy, RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -56,22 +58,54 @@ def open_claims_q() -> Q:
     return Q(status__in=OPEN_STATUSES) | fresh_repeat | fresh_source_change
 
 
-def current_appearances() -> QuerySet[Appearance]:
+# An article's raw body, dropped boilerplate and scored sentences are many kilobytes that no
+# claim list shows: a page of 50 claims would otherwise carry a few megabytes of them.
+HEAVY_ARTICLE_FIELDS = ("article__body", "article__removed", "article__sentences")
+
+
+def current_appearances(*, article_text: bool = False) -> QuerySet[Appearance]:
+    """Current appearances with their article and outlet; the article's text only when asked for."""
+    heavy = HEAVY_ARTICLE_FIELDS if article_text else (*HEAVY_ARTICLE_FIELDS, "article__text")
     return (
         Appearance.objects.filter(current=True)
         .select_related("article__outlet")
+        .defer(*heavy)
         .order_by("article_id", "start")
     )
 
 
-def claim_list(*, filters: dict[str, Any] | None = None) -> QuerySet[Claim]:
-    """Claims for the queue and the API: one row per claim with its current appearances prefetched."""
+def search_claims(qs: Any, q: str) -> Any:
+    """Full-text search on PostgreSQL (web-search syntax: words, "quoted phrases", -excluded, or);
+    a case-insensitive substring of the text or speaker elsewhere (the SQLite quickstart).
+
+    On PostgreSQL the claims table has a generated ``search`` column (the English tsvector of
+    text and speaker, migration 0015) with a GIN index; it is not a model field, as SQLite has
+    no such type.
+    """
+    if connection.vendor == "postgresql":
+        query = SearchQuery(q, config="english", search_type="websearch")
+        stored = RawSQL(f'"{Claim._meta.db_table}"."search"', [], output_field=SearchVectorField())
+        return qs.alias(search=stored).filter(search=query)
+    return qs.filter(Q(text__icontains=q) | Q(speaker__icontains=q))
+
+
+def claim_list(*, filters: dict[str, Any] | None = None, article_text: bool = False) -> QuerySet[Claim]:
+    """Claims for the queue and the API: one row per claim with its current appearances prefetched.
+
+    ``filters``: ``article`` (id), ``status`` (a status, "open" or "all"), ``kind``,
+    ``speaker`` (exact, any case), ``outlet`` (name, any case, or id), ``q`` (see
+    ``search_claims``), ``updated_since`` (a datetime).
+    """
     filters = filters or {}
     qs = (
         Claim.objects.filter(merged_into__isnull=True)
         .select_related("assignee")
         .prefetch_related(
-            Prefetch("appearances", queryset=current_appearances(), to_attr="current_appearances")
+            Prefetch(
+                "appearances",
+                queryset=current_appearances(article_text=article_text),
+                to_attr="current_appearances",
+            )
         )
     )
     article = filters.get("article")
@@ -95,7 +129,7 @@ def claim_list(*, filters: dict[str, Any] | None = None) -> QuerySet[Claim]:
             outlet_match |= Q(article__outlet_id=int(outlet))
         qs = qs.filter(Exists(Appearance.objects.filter(outlet_match, claim=OuterRef("pk"), current=True)))
     if filters.get("q"):
-        qs = qs.filter(Q(text__icontains=filters["q"]) | Q(speaker__icontains=filters["q"]))
+        qs = search_claims(qs, filters["q"])
     if filters.get("updated_since"):
         qs = qs.filter(updated_at__gte=filters["updated_since"])
     return qs
@@ -117,7 +151,7 @@ def claimreview_feed(*, since: datetime | None) -> QuerySet[Claim]:
 
 def claim_detail(*, claim_id: int) -> Claim:
     claim = (
-        claim_list()
+        claim_list(article_text=True)
         .prefetch_related(
             Prefetch("evidence", queryset=Evidence.objects.select_related("added_by")),
             Prefetch("links_out", queryset=ClaimLink.objects.select_related("to_claim")),

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims', '0014_statistics_tallies'),
+        ('claims', '0015_claim_list_indexes'),
         ('integrations', '0002_key_scopes_expiry_rotation'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
