@@ -23,7 +23,7 @@ def busy_desk(
     make_claim: Any, appear: Callable[..., Appearance], reviewer: User, reviewer2: User
 ) -> list[Claim]:
     """Sixty claims: half taken by one of two reviewers, each in several outlets, some in conflict."""
-    claims = []
+    claims: list[Claim] = []
     for n in range(60):
         claim = make_claim(
             priority=float(n), priority_parts={"checkworthiness": 30.0, "outlets": float(n % 7)}
