@@ -90,6 +90,7 @@ def statistics_charts(numbers: DeskStatistics) -> dict[str, Any]:
             if median is not None
             else "no verdicts in the period",
             unit=days_text,
+            width=charts.WIDTH,
         ),
         "ratings": _ratings_chart(numbers),
         "status": charts.bar_chart("Claims by status now", status_rows),

@@ -123,10 +123,19 @@ def test_an_editor_finds_the_queue_first_the_charts_on_statistics_a_claim_in_con
     shoot(page, screenshots, "queue")
 
     page.get_by_role("link", name="Statistics").click()
-    for title in ("Claims by status", "New claims per day", "Claims per outlet", "Verdicts", "Articles by"):
+    for title in (
+        "Backlog by status per day",
+        "Verdicts per day",
+        "Claims found per day",
+        "Ratings given",
+        "Claims by status",
+        "Claims per outlet",
+        "Articles waiting",
+    ):
         expect(chart(page, title)).to_be_visible()
     assert bar_value(page, "Claims by status", "New") == str(live.count())
-    assert bar_value(page, "Articles by extraction status", "Done") == str(len(newsroom))
+    backlog_today = chart(page, "Backlog by status per day").locator("g.column").last
+    assert backlog_today.get_attribute("data-value") == str(live.count())
     assert bar_value(page, "Claims per outlet", "Bloomberg") == str(
         live.filter(appearances__article__outlet__name="Bloomberg").distinct().count()
     )
