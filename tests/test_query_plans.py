@@ -136,10 +136,6 @@ def test_the_claims_list_and_each_filter_read_claims_through_indexes(
     assert sequential_scans(lambda: api.get(url)) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the queue page's paginator counts every open claim (COUNT(*) over the table) on each load",
-)
 def test_the_dashboard_queue_reads_claims_through_indexes(corpus: dict[str, Any], db: None) -> None:
     browser = Client()
     browser.force_login(corpus["editor"])
