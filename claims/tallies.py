@@ -117,7 +117,7 @@ def _first_tally(event: ClaimEvent, facts: dict[str, Any], counts: Counter[Key])
     if status not in STATUSES:
         status = facts["status"]
     counts[(DayCount.Metric.STATUS, status, _day(event.created_at))] += 1
-    return ClaimTally(claim_id=int(event.claim_id or 0), status=status, live=True)
+    return ClaimTally(claim_id=int(event.claim_id or 0), counted_as=status, live=True)
 
 
 def _apply(event: ClaimEvent, tally: ClaimTally, counts: Counter[Key]) -> None:
@@ -125,20 +125,20 @@ def _apply(event: ClaimEvent, tally: ClaimTally, counts: Counter[Key]) -> None:
     day = _day(event.created_at)
     if event.action == EventType.MERGED_INTO:
         if tally.live:
-            counts[(DayCount.Metric.STATUS, tally.status, day)] -= 1
+            counts[(DayCount.Metric.STATUS, tally.counted_as, day)] -= 1
             tally.live = False
         return
     if event.action == EventType.RESTORED:
         if not tally.live:
-            counts[(DayCount.Metric.STATUS, tally.status, day)] += 1
+            counts[(DayCount.Metric.STATUS, tally.counted_as, day)] += 1
             tally.live = True
         return
     target = event.to_status
-    if target in STATUSES and target != tally.status:
+    if target in STATUSES and target != tally.counted_as:
         if tally.live:
-            counts[(DayCount.Metric.STATUS, tally.status, day)] -= 1
+            counts[(DayCount.Metric.STATUS, tally.counted_as, day)] -= 1
             counts[(DayCount.Metric.STATUS, target, day)] += 1
-        tally.status = target
+        tally.counted_as = target
 
 
 def _sample(event: ClaimEvent, facts: dict[str, Any]) -> VerdictSample:
@@ -199,7 +199,7 @@ def _save(
     outlet_changes: Counter[int],
     samples: list[VerdictSample],
 ) -> None:
-    fields = ["status", "live", "found_on", "outlets", "event"]
+    fields = ["counted_as", "live", "found_on", "outlets", "event"]
     ClaimTally.objects.bulk_create([tallies[claim_id] for claim_id in sorted(new_ids)], batch_size=1000)
     ClaimTally.objects.bulk_update(
         [tally for claim_id, tally in sorted(tallies.items()) if claim_id not in new_ids],

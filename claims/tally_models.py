@@ -79,11 +79,11 @@ class ClaimTally(models.Model):
     the outlets it is counted under."""
 
     claim = models.OneToOneField("claims.Claim", primary_key=True, on_delete=models.CASCADE, related_name="+")
-    status = models.CharField(max_length=20)
+    counted_as = models.CharField(max_length=20, help_text="The status the counts hold the claim in")
     live = models.BooleanField(default=True, help_text="Not merged into another claim")
     found_on = models.DateField(null=True, blank=True, help_text="The day it is counted as found, if counted")
     outlets = models.JSONField(default=list, blank=True, help_text="Ids of the outlets it is counted under")
     event = models.BigIntegerField(default=0, help_text="Id of the last event applied")
 
     def __str__(self) -> str:
-        return f"claim {self.claim_id}: {self.status}{'' if self.live else ' (merged)'}"
+        return f"claim {self.claim_id}: {self.counted_as}{'' if self.live else ' (merged)'}"
