@@ -146,7 +146,7 @@ CASES = [
         lambda n: _in_prose("“" + _fill(f"{WORDS.strip()}. ", n) + "”"), RATIO, id="one long quotation"
     ),
     pytest.param(lambda n: _in_prose("“" + "." * n + "”"), RATIO, id="omission: run of stops"),
-    pytest.param(lambda n: _in_prose("“" + _fill(". ", n) + "x”"), RATIO, id="omission: spaced stops"),
+    pytest.param(lambda n: _in_prose("“" + _fill(". ", n) + "x”"), DENSE_RATIO, id="omission: spaced stops"),
     pytest.param(lambda n: _in_prose("“" + _fill("[.", n) + "”"), RATIO, id="omission: brackets"),
     pytest.param(lambda n: _in_prose("“" + "a" * n + "”"), RATIO, id="one long word"),
     pytest.param(lambda n: _fill("“a\n", n), DENSE_RATIO, id="open quotations on many lines"),
