@@ -35,17 +35,19 @@ from .claimers import (
     ROLE_SUBJECT,
     document_claimer,
     from_org,
+    is_acronym,
     is_demonym,
     label_name,
     org_run,
+    org_with_and,
 )
 from .names import (
-    FUNCTION_WORDS,
     NOT_NAME_WORDS,
     PARTICLES,
     TITLE_WORDS,
     PersonIndex,
     is_cap,
+    is_title,
     name_tokens_ok,
     strip_possessive,
     titled_names,
@@ -68,7 +70,8 @@ SPEECH_VERB_WORDS: tuple[str, ...] = tuple(
         continued urged urges acknowledged conceded recalled suggested suggests replied responded observed
         vowed vows pledged reiterated reiterates confirmed confirms denied denies predicted predicts asked
         concluded admitted admits cautioned countered maintained mentioned pointed believes believed thinks
-        revealed reveals disclosed highlighted underlined advised advises
+        revealed reveals disclosed highlighted underlined advised advises attributed attributes blamed blames
+        implied
         """
         ),
         key=lambda w: (-len(w), w),
@@ -83,7 +86,7 @@ _LOWER_WORD_RE = re.compile(r"[a-z]+")
 _SAY_RE = re.compile(r"(?:said|says|stated|reported|announced|estimated|estimates)\b")
 _AUX_WORDS: tuple[str, ...] = (
     *("has", "had", "have", "also", "later", "then", "further"),
-    *("previously", "repeatedly", "once", "recently", "again", "earlier"),
+    *("previously", "repeatedly", "once", "recently", "again", "earlier", "today", "yesterday"),
 )
 # At most four auxiliaries before the verb: with an unbounded run, "has has has ... x" made the
 # scan read the rest of the run from every word of it (5,000 words: 2.5 s, quadratic). News
@@ -105,7 +108,8 @@ _NAME_CHARS_RE = re.compile(r"[\w’'.&-]*+")
 _CAP_PAIR_RE = re.compile(r"(?<=[a-z,;] )[A-Z][a-z’'.-]+ (?:[A-Z]\.? )?[A-Z][a-z’'-]+")
 # "Moncef Slaoui, who leads the federal vaccination program, told CNN": a name, an aside, the verb
 _APPOSITIVE_RE = re.compile(
-    r"(?:^|, |[”\"’'] )(?P<name>[A-Z][\w’'.-]+(?: [A-Z][\w’'.-]+){1,3}), "
+    r"(?:^|, (?:(?P<desc>[a-z][\w-]*+(?: [a-z][\w-]*+){0,2}) )?|[”\"’'] )"
+    r"(?P<name>[A-Z][\w’'.-]+(?: [A-Z][\w’'.-]+){1,3}), "
     r"(?:who |the |a |an |[a-z])[^.;:!?]{2,160}, $"
 )
 # "One local, Johan Mattsson, told The New York Times": a description, then the name, then the verb
@@ -126,11 +130,18 @@ class Attribution:
 _QUOTE_MARK_RE = re.compile(r"[“”\"]")
 
 
+def _opens_quote(text: str, i: int) -> bool:
+    """Whether the straight quote at ``i`` can only open a quotation: a space before it, a word after it."""
+    return (i == 0 or text[i - 1] in " \t\n(") and text[i + 1 : i + 2].strip() != ""
+
+
 def _mask_quotes(text: str) -> tuple[str, list[tuple[int, int]]]:
     """Replace quoted content by '·' (same length) and return the quote spans (offsets incl. marks).
 
-    Curly quotes pair “ with ”; straight quotes pair in turn. An unclosed quote
-    runs to the end of its paragraph line.
+    Curly quotes pair “ with ”; straight quotes pair in turn, except that a
+    straight quote that can only open (a space before it, a word after it)
+    never closes the one open before it. An unclosed quote runs to the end of
+    its paragraph line.
     """
     spans: list[tuple[int, int]] = []
     open_at = -1
@@ -157,9 +168,12 @@ def _mask_quotes(text: str) -> tuple[str, list[tuple[int, int]]]:
                 open_at = -1
         elif straight_open < 0:
             straight_open = i
-        else:
+        elif not _opens_quote(text, i):
             spans.append((straight_open, i + 1))
             straight_open = -1
+        # else: a quotation opens while one is open. A quotation that runs over several paragraphs
+        # closes only at its end ('"A," Lau told Space.com. "B. "C," Lau added.'): the mark before
+        # never closed, and pairing it with this one would turn the rest of the article inside out.
     for start in (open_at, straight_open):
         if start >= 0:
             nl = text.find("\n", start)
@@ -229,6 +243,24 @@ def _object_clause(before: Sequence[str], k: int) -> bool:
     )
 
 
+_PARENTHESIS_END_RE = re.compile(r"\s*+\([^()]{0,60}+\)\s*+$")
+
+
+def _subject_window(seg: str, verb: int) -> str:
+    """The 120 characters before a speech verb where its subject is looked for.
+
+    A parenthesis that ends right before the verb is dropped ("Eli Lilly and
+    Company (NYSE: LLY) today announced"), and the window starts after a
+    dateline's "--" ("INDIANAPOLIS, March 10 /PRNewswire/ -- Eli Lilly ...").
+    """
+    window = seg[max(0, verb - 120) : verb]
+    paren = _PARENTHESIS_END_RE.search(window) if window.rstrip().endswith(")") else None
+    if paren is not None and not is_acronym(paren.group(0).strip(" ()")):  # "(USDA)" names the subject
+        window = window[: paren.start()] + " "
+    dash = window.rfind(" -- ")
+    return window[dash + 4 :] if dash >= 0 else window
+
+
 def _name_before(masked: str, pos: int) -> list[str]:
     """Capitalised name tokens right before ``pos``, walking back to a title or a lower-case word."""
     return _name_before_tokens(tokens(masked[max(0, pos - 120) : pos]))
@@ -249,8 +281,10 @@ def _name_before_tokens(toks: list[str]) -> list[str]:
     return run
 
 
+# the last word is never an abbreviated title whose stop ended the phrase ("says Dr. Roy Chemaly.")
 _AFTER_PHRASE_RE = re.compile(
-    r"\s+(?P<phrase>(?:[A-Za-z][\w’'.-]*\s+){0,6}?[A-Z][\w’'.-]*)"
+    r"\s+(?P<phrase>(?:[A-Za-z][\w’'.-]*\s+){0,6}?"
+    r"(?!(?:Dr|Mr|Mrs|Ms|Prof|Gen|Sen|Rep|Gov|Col|Capt|Lt|Sgt|Rev)\.\s+[A-Z])[A-Z][\w’'.-]*)"
     r"(?=\s*(?:[,.;:!?]|$|\s+(?:on|in|at|during|after|when|who|adding|according|before|while|told)\b))"
 )
 
@@ -269,7 +303,7 @@ def _name_after(masked: str, pos: int) -> list[str]:
             break
     run.reverse()
     head = toks[: len(toks) - len(run)]
-    titled = bool(head) and head[-1].lower() in TITLE_WORDS and head[-1].lower() not in FUNCTION_WORDS
+    titled = bool(head) and is_title(head[-1])
     # "said Russian Deputy Prime Minister X" (all capitalised or titles) or "said central bank governor X"
     if not titled and not all(is_cap(t) or t.lower() in TITLE_WORDS or t in ("a", "an") for t in head):
         return []
@@ -295,6 +329,15 @@ class Attributor:
         masked, self.quotes = _mask_quotes(text)
         self.masked = masked
         self.surnames: list[str] = []  # lone surnames met as a subject before their full name
+        # "is Donald Trump." then "Trump said": full names the article gives without a title, by
+        # surname (two kept per surname: one is unambiguous, two are not)
+        self.untitled: dict[str, list[str]] = {}
+        for m in _CAP_PAIR_RE.finditer(masked):
+            pair = m.group(0).split()
+            if name_tokens_ok(pair) and not is_demonym(pair[0]) and all(len(t) > 1 for t in pair):
+                same = self.untitled.setdefault(pair[-1], [])
+                if len(same) < 2 and m.group(0) not in same:
+                    same.append(m.group(0))
         for name in titled_names(masked):
             self.index.add(name)
 
@@ -323,9 +366,26 @@ class Attributor:
         resolved = self.index.resolve(name)
         if resolved:
             return resolved
+        full = self.untitled.get(name, ())
+        if len(full) == 1:
+            self.index.add(full[0])
+            return full[0]
         if not titled and len(name) > 2 and not is_demonym(name) and name[0].isupper():
             self.surnames.append(name)  # may be resolved once the whole article is read
         return name if titled and len(name) > 2 and not is_demonym(name) else ""
+
+    def _appositive(self, seg: str, verb: int) -> str:
+        """The person named before an aside that ends right before the verb at ``verb``.
+
+        "Moncef Slaoui, who leads the program, told CNN", "..., astrobiologist
+        Graham Lau, who hosts a series, told Space.com" (a profession may come
+        first), "One local, Johan Mattsson, told": '' when there is none.
+        """
+        m = _APPOSITIVE_RE.search(seg, max(0, verb - 220), verb)
+        if m is not None and m.group("desc") and not is_title(m.group("desc").split()[-1]):
+            m = None  # "..., and Graham Lau, who ..., told": not a profession before the name
+        m = m or _NAME_AFTER_DESCRIPTION_RE.search(seg, max(0, verb - 80), verb)
+        return self._validate(_untitled(m.group("name").split())) if m else ""
 
     def _direct(self, s: int, e: int, words: frozenset[str] | None = None) -> Attribution:
         """Attribution stated inside the sentence itself (outside its quotations).
@@ -342,7 +402,7 @@ class Attributor:
             what_words = what.split()
             run = _name_before(what, len(what))
             before = what_words[-len(run) - 1].lower() if run and len(what_words) > len(run) else ""
-            titled = before in TITLE_WORDS and before not in FUNCTION_WORDS
+            titled = is_title(before)
             name = self._validate(run, titled=titled) if what_words else ""
             if name and len(what_words) <= 8 and (what_words[0][:1].isupper() or titled):
                 att.speaker = att.speaker or name
@@ -361,24 +421,25 @@ class Attributor:
                 who.pop(0)
             if who and not self._validate(list(who)):
                 att.sources.append(" ".join(who))
+                # "Hong Kong’s Agriculture, Fisheries and Conservation Department reported that ..."
+                att.speaker = att.speaker or org_run(tokens(_subject_window(seg, m.end("who"))))
         if att.speaker:
             return att
         for m in _VERB_RE.finditer(seg) if not _SPEECH_WORDS.isdisjoint(words) else ():
-            before = tokens(seg[max(0, m.start() - 120) : m.start()])
+            before = tokens(_subject_window(seg, m.start()))
             run = _name_before_tokens(before)
             k = len(before) - len(run) - 1
             prev = before[k].lower() if run and k >= 0 else ""
+            if prev == "and" and (org := org_with_and(before)):
+                att.speaker = org  # "the Centers for Disease Control and Prevention states"
+                return att
             if prev in ("and", "&", "or", "nor", "both"):
                 continue  # joint subject ("Xi and Putin declared"): no single speaker
             if run and _object_clause(before, k):
                 continue  # "The article Mr Zhao tweeted was penned by ...": Zhao said nothing of it
-            name = self._validate(run, titled=prev in TITLE_WORDS and prev not in FUNCTION_WORDS)
+            name = self._validate(run, titled=is_title(prev))
             if not name and not run and seg.endswith(", ", 0, m.start()):
-                appositive = _APPOSITIVE_RE.search(seg, max(0, m.start() - 220), m.start())
-                appositive = appositive or _NAME_AFTER_DESCRIPTION_RE.search(
-                    seg, max(0, m.start() - 80), m.start()
-                )
-                name = self._validate(_untitled(appositive.group("name").split())) if appositive else ""
+                name = self._appositive(seg, m.start())
             if not name and not run:
                 run = _name_after(seg, m.end())
                 name = self._validate(run)
@@ -459,21 +520,10 @@ class Attributor:
                 elif speakers[j] in names and j != k:
                     speakers[k] = speakers[j]
                 break
-        # a quotation spanning several sentences shares one speaker
-        by_quote: dict[int, str] = {}
-        for k in range(n):
-            q = quote_of[k]
-            if q >= 0 and speakers[k]:
-                by_quote.setdefault(q, speakers[k])
-        for k in range(n):
-            q = quote_of[k]
-            if not speakers[k] and q >= 0:
-                qs, qe = self.quotes[q]
-                s, e = self.spans[k]
-                spans_multi = qs < s or qe > e
-                if spans_multi and q in by_quote:
-                    speakers[k] = by_quote[q]
-        # a sentence that is only a quotation follows the speech before it
+        self._share_quotes(speakers, quote_of)
+        # a sentence that is only a quotation follows the speech before it, and so does the rest of
+        # its quotation ('"At this point we can only treat the symptoms. That is why ..."')
+        followed = False
         for k in range(1, n):
             if speakers[k] or quote_of[k] < 0:
                 continue
@@ -490,4 +540,20 @@ class Attributor:
                 named = list(dict.fromkeys(self._mentions(*self.spans[k - 1])))
                 if len(named) == 1:
                     speakers[k] = named[0]
+            followed = followed or bool(speakers[k])
+        if followed:
+            self._share_quotes(speakers, quote_of)
         return speakers, [d.sources for d in direct]
+
+    def _share_quotes(self, speakers: list[str], quote_of: list[int]) -> None:
+        """A quotation spanning several sentences shares one speaker: fill the empty ones in place."""
+        by_quote: dict[int, str] = {}
+        for k, q in enumerate(quote_of):
+            if q >= 0 and speakers[k]:
+                by_quote.setdefault(q, speakers[k])
+        for k, q in enumerate(quote_of):
+            if not speakers[k] and q >= 0 and q in by_quote:
+                qs, qe = self.quotes[q]
+                s, e = self.spans[k]
+                if qs < s or qe > e:
+                    speakers[k] = by_quote[q]

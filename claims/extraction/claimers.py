@@ -106,17 +106,22 @@ def org_run(tokens: list[str]) -> str:
     """The institution that ends ``tokens`` ("... the World Health Organization"), '' when none.
 
     Walks back over capitalised words and the connectors between them ("of",
-    "for", "and", "the"); the run names an institution when it holds a head
-    word or is a single acronym.
+    "for", "and", "the"; a comma before an "and"); the run names an
+    institution when it holds a head word or is a single acronym, and an
+    "and" in it belongs to the name ("the Centers for Disease Control and
+    Prevention", "Eli Lilly and Company"), not to two subjects ("the WHO and
+    the CDC", "the Health Ministry and Finance Ministry", "Britain and the
+    European Commission": the part before "and" is already an institution,
+    or the part after it opens with "the").
     """
     run: list[str] = []
     for tok in reversed(tokens[-10:]):
-        if tok[:1].isupper() or (run and tok.lower() in _CONNECTORS):
+        if tok[:1].isupper() or (run and tok.lower() in _CONNECTORS) or (tok == "," and "and" in run):
             run.append(tok)
         else:
             break
     run.reverse()
-    while run and run[0].lower() in _CONNECTORS:
+    while run and (run[0].lower() in _CONNECTORS or run[0] == ","):
         run.pop(0)
     if not run or len(run) > 8:
         return ""
@@ -127,9 +132,26 @@ def org_run(tokens: list[str]) -> str:
         return ""
     if not run[-1][:1].isupper():
         return ""
+    if "and" in run and not _and_in_name(run):
+        return ""
     if is_acronym(run[-1]):
         return run[-1]  # "the U.S. Department of Agriculture (USDA)"
-    return " ".join(run)
+    return " ".join(run).replace(" ,", ",")
+
+
+def _and_in_name(run: list[str]) -> bool:
+    cut = len(run) - 1 - run[::-1].index("and")
+    left, right = run[:cut], run[cut + 1 :]
+    if not left or not right or right[0].lower() in ("the", "a", "an") or not right[0][:1].isupper():
+        return False
+    last = left[-1].removesuffix("’s").removesuffix("'s")
+    return last.lower() not in ORG_HEADS and not is_acronym(last) and last[:1].isupper()
+
+
+def org_with_and(tokens: list[str]) -> str:
+    """The institution that ends ``tokens`` when its name holds "and" ("Eli Lilly and Company"), else ''."""
+    org = org_run(tokens)
+    return org if "and" in org.split() else ""
 
 
 def document_claimer(what: str) -> str:

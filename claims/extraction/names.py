@@ -38,6 +38,24 @@ TITLE_WORDS = _words(
     """
 )
 FUNCTION_WORDS = frozenset({"of", "the", "for", "and", "on", "at", "to", "in", "with"})
+#: Professions that introduce a name like a title does ("infection control specialist Roy
+#: Chemaly", "astrobiologist Graham Lau"): the few listed and any "-ologist" or "-ician".
+_PROFESSION_WORDS = frozenset({"specialist", "veterinarian", "consultant", "pharmacist", "surgeon"})
+_PROFESSION_SUFFIXES = ("ologist", "ician")
+
+
+def is_title(word: str) -> bool:
+    """Whether a lower-case word before a name is a title, a role or a profession (not "of", "the"...)."""
+    low = word.lower()
+    if low in FUNCTION_WORDS:
+        return False
+    return (
+        low in TITLE_WORDS
+        or low in _PROFESSION_WORDS
+        or (low.isalpha() and low.endswith(_PROFESSION_SUFFIXES))
+    )
+
+
 PARTICLES = frozenset(
     {"de", "da", "van", "von", "bin", "al", "la", "le", "del", "di", "du", "dos", "der", "ten"}
 )
@@ -149,7 +167,7 @@ def titled_names(text: str) -> list[str]:
                 last_title = k
         if last_title < 0:
             pw = _PREV_WORD_RE.search(text, max(0, m.start() - 30), m.start())
-            if not pw or pw.group(1).lower() not in TITLE_WORDS or pw.group(1).lower() in FUNCTION_WORDS:
+            if not pw or not is_title(pw.group(1)):
                 continue
         run = toks[last_title + 1 :]
         while run and run[-1].lower() in PARTICLES:

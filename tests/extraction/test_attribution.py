@@ -196,3 +196,91 @@ def test_the_subject_of_a_clause_inside_a_noun_phrase_is_not_the_speaker() -> No
     # a title between the article and the name is still a title
     body = "The spokesman Mark Olsen said exports rose 12% in 2024."
     assert _speaker(body, "12%") == "Mark Olsen"
+
+
+def test_a_profession_before_the_name_introduces_the_person() -> None:
+    body = (
+        "“There is no treatment that kills the virus,” says infectious diseases specialist Roy Chemaly.\n"
+        "“Keep 6 feet away from others,” says Chemaly."
+    )
+    assert _speaker(body, "6 feet") == "Roy Chemaly"
+    body = (
+        "No virus has survived 10 years in space, astrobiologist Graham Lau, who hosts NASA's "
+        '"Ask an Astrobiologist" series, told Space.com.'
+    )
+    assert _speaker(body, "10 years") == "Graham Lau"
+    body = (
+        "On Monday, students and Graham Lau, who host a podcast, told Space.com that 40% of meteorites "
+        "carry amino acids."
+    )
+    assert _speaker(body, "40%") == ""
+
+
+def test_an_abbreviated_title_after_the_verb_is_not_the_end_of_the_name() -> None:
+    body = "“There is no treatment that kills the virus in 2020,” says Dr. Roy Chemaly."
+    assert _speaker(body, "2020") == "Roy Chemaly"
+
+
+def test_a_quotation_that_follows_speech_keeps_its_speaker_to_its_end() -> None:
+    body = (
+        "Infection control specialist Roy Chemaly answered our questions. "
+        '"There is no treatment that kills the virus," says Chemaly. '
+        '"At this point, we can only treat the symptoms. That is why keeping 6 feet away matters so much."'
+    )
+    assert _speaker(body, "6 feet") == "Roy Chemaly"
+
+
+def test_a_quotation_over_several_paragraphs_on_one_line_does_not_turn_the_article_inside_out() -> None:
+    # the second quotation closes only at the end of the third paragraph, as multi-paragraph quotes do
+    body = (
+        'Dr. Graham Lau spoke to Space.com. "It is one of those cases," Lau told Space.com. '
+        '"Even though it is an interesting idea, we have no reason to embrace it. '
+        '"I think it is important to point out bad science," Lau added. '
+        "However, there is no evidence that 1 in 10 viruses came from space, he added."
+    )
+    assert _speaker(body, "1 in 10") == "Graham Lau"
+
+
+def test_a_full_name_given_without_a_title_resolves_the_surname_and_he() -> None:
+    body = (
+        "Notably absent from the campaign is Donald Trump. Earlier, Trump said he would wait for his turn. "
+        "In October, Trump was hospitalized with coronavirus. "
+        "He attributed his recovery to an antibody treatment that cut deaths by 70%."
+    )
+    assert _speaker(body, "wait for his turn") == "Donald Trump"
+    assert _speaker(body, "70%") == "Donald Trump"
+    # two people share the surname: "Trump" alone is either of them
+    body = "The campaign was led by Donald Trump and Ivanka Trump.\nTrump said 90% would be vaccinated."
+    assert _speaker(body, "90%") == ""
+
+
+def test_an_institution_whose_name_holds_and_is_one_claimer() -> None:
+    body = (
+        "When it comes to food, the Centers for Disease Control and Prevention states: "
+        '"There is no evidence of transmission through food in 2020."'
+    )
+    assert _speaker(body, "transmission") == "Centers for Disease Control and Prevention"
+    body = (
+        "INDIANAPOLIS, March 10, 2021 /PRNewswire/ -- Eli Lilly and Company (NYSE: LLY) today announced "
+        "that the therapy cut deaths by 87 percent."
+    )
+    assert _speaker(body, "87 percent") == "Eli Lilly and Company"
+    body = (
+        "The same day, Hong Kong’s Agriculture, Fisheries and Conservation Department reported that "
+        "2 dogs were infected."
+    )
+    assert _speaker(body, "2 dogs") == "Hong Kong’s Agriculture, Fisheries and Conservation Department"
+    body = "The U.S. Department of Agriculture (USDA) has advised against testing 100% of pets."
+    assert _speaker(body, "100%") == "USDA"
+
+
+def test_two_institutions_joined_by_and_stay_empty() -> None:
+    for subject in (
+        "The WHO and the CDC",
+        "Pfizer and BioNTech",
+        "The Health Ministry and Finance Ministry",
+        "Britain, France and the European Commission",
+        "Xi and the Kremlin",
+    ):
+        body = f"{subject} said the deficit reached 4% of GDP in 2020."
+        assert _speaker(body, "4%") == "", subject

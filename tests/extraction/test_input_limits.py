@@ -67,7 +67,7 @@ def _plain_mask_quotes(text: str) -> list[tuple[int, int]]:
                 open_at = -1
         elif straight_open < 0:
             straight_open = i
-        else:
+        elif not (text[i - 1 : i] in ("", " ", "\t", "\n", "(") and text[i + 1 : i + 2].strip()):
             spans.append((straight_open, i + 1))
             straight_open = -1
     for start in (open_at, straight_open):

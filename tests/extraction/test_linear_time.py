@@ -299,6 +299,40 @@ ATTRIBUTION_CASES = [
     _case(_attribute, lambda n: _shared_surnames(n), "PersonIndex: names sharing a surname"),
     _case(
         _attribute,
+        lambda n: _in_prose(_fill(", aaa bbb ccc Ddd Eee, who ", n) + "x, said"),
+        "_APPOSITIVE_RE: professions and names before an aside",
+    ),
+    _case(_attribute, lambda n: _in_prose("(" * n + "a) said"), "_PARENTHESIS_END_RE: open parentheses"),
+    _case(
+        _attribute,
+        lambda n: _in_prose(_fill("Aa (b) said ", n)),
+        "_PARENTHESIS_END_RE: a parenthesis before every verb",
+        DENSE_RATIO,
+    ),
+    _case(_attribute, lambda n: _in_prose(_fill(" -- Aa", n) + " said"), "_subject_window: dateline dashes"),
+    _case(_attribute, lambda n: _in_prose(_fill('x "a ', n)), "_mask_quotes: straight quotes that open"),
+    _case(
+        _attribute,
+        lambda n: _in_prose(_fill("met Aaa Bbb, ", n) + "Bbb said"),
+        "_CAP_PAIR_RE: untitled names",
+    ),
+    _case(
+        _attribute,
+        lambda n: (
+            "".join(f"met {_word(i)} Smith and " for i in range(n // 16)) + _fill("Smith said so. ", n // 2)
+        ),
+        "untitled names sharing a surname",
+    ),
+    _case(
+        _attribute,
+        lambda n: _in_prose(_fill("Aaa, Bbb and Ccc Department ", n) + "said"),
+        "org_run: institutions joined by and",
+    ),
+    _case(
+        _attribute, lambda n: _in_prose("said Dr" + _fill(". Dr", n) + ". Aa."), "_AFTER_PHRASE_RE: titles"
+    ),
+    _case(
+        _attribute,
         lambda n: "".join(f"President {_word(i)} {_word(7 * i + 3)}, " for i in range(n // 26)),
         "PersonIndex: distinct names",
     ),
