@@ -135,6 +135,7 @@ def do_promote_sentence(
     with transaction.atomic(), matching.batched_term_counts():
         locked = Article.objects.select_for_update(of=("self",)).select_related("outlet").get(pk=article.pk)
         _check_extracted(locked, article.revision)
+        _scored_sentence(locked, start, end)  # still a sentence, if the article was extracted again meanwhile
         existing = _current_appearance(locked, start)
         if existing is not None:  # a second click that waited for the first one's lock
             return Promotion(claim=existing.claim, appearance=existing, promoted=False, new_claim=False)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -112,6 +115,43 @@ def test_promoting_the_same_sentence_twice_makes_one_claim(article: Article, rit
     assert Claim.objects.count() == claims_before + 1
     assert Appearance.objects.filter(article=article, text=OPINION).count() == 1
     assert ClaimEvent.objects.filter(claim_id=first.json()["claim"]["id"]).count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_double_click_that_races_itself_makes_one_claim(article: Article, reviewer: User) -> None:
+    scored = sentence_of(article, OPINION)
+    barrier = threading.Barrier(2)
+
+    def click(_: int) -> Any:
+        client = APIClient()
+        client.force_authenticate(user=reviewer)
+        try:
+            barrier.wait(timeout=10)
+            response = client.post(
+                f"/api/v1/articles/{article.pk}/promote/",
+                {"start": scored["start"], "end": scored["end"], "revision": 1},
+                format="json",
+            )
+            return response.status_code, response.json()["claim"]["id"]
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        answers = list(pool.map(click, range(2)))
+
+    assert sorted(code for code, _ in answers) == [200, 201]
+    assert answers[0][1] == answers[1][1]
+    assert Appearance.objects.filter(article=article, text=OPINION).count() == 1
+    assert Claim.objects.filter(text=OPINION).count() == 1
+
+
+def test_an_editor_may_promote_too(
+    article: Article, editor: User, client_for: Callable[[User], APIClient]
+) -> None:
+    response = promote(client_for(editor), article, OPINION)
+
+    assert response.status_code == 201 and response.json()["appearance"]["promoted_by"] == "edna"
 
 
 def test_a_sentence_that_is_a_claim_already_answers_with_that_claim(
@@ -396,3 +436,18 @@ def test_the_api_lists_the_sentences_with_their_offsets_and_why_each_is_not_a_cl
 
 def test_the_sentences_of_an_unknown_article_are_a_404(rita: APIClient) -> None:
     assert rita.get("/api/v1/articles/999999/sentences/").status_code == 404
+
+
+def test_a_refused_promotion_with_htmx_says_why_in_place(article: Article, reviewer: User) -> None:
+    browser = Client()
+    browser.force_login(reviewer)
+
+    response = browser.post(
+        f"/articles/{article.pk}/promote/",
+        {"start": 0, "end": 3, "revision": 1},
+        headers={"HX-Request": "true"},
+    )
+
+    fragment = response.content.decode()
+    assert response.status_code == 200 and 'role="alert"' in fragment
+    assert "has no sentence at 0-3" in fragment and f'href="/articles/{article.pk}/"' in fragment
