@@ -128,7 +128,7 @@ class PromoteView(APIView):
     """Reviewers and editors: put a sentence the extractor kept out of the queue into the queue.
 
     The sentence is named by its offsets in the article's cleaned `text`, as
-    `GET /api/v1/articles/{id}/` lists them in `sentences`. It is filed as
+    `GET /api/v1/articles/{id}/sentences/` lists them. It is filed as
     extraction files a claim: a sentence that states a known claim becomes an
     appearance of that claim. Idempotent: the same sentence again answers 200
     with the same claim. Re-extracting the article keeps the promoted claim
