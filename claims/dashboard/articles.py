@@ -22,6 +22,8 @@ from .review_actions import SeeOther
 # Sentences scored under the queue threshold listed for promotion, the highest scores first: the
 # near misses are the ones worth a look, and a 2 MB article has thousands of sentences.
 UNDER_THRESHOLD_SHOWN = 100
+# Kept-out sentences listed with a button, in order (all stay marked in the text).
+KEPT_OUT_SHOWN = 300
 
 
 @login_required
@@ -43,7 +45,9 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "segments": segments(article.text, appearances, held),
             "can_retry": article.extraction_status == "failed" and roles.has_role(request.user, roles.EDITOR),
             "can_promote": roles.has_role(request.user, roles.REVIEWER),
-            "held": held,
+            "held": held[:KEPT_OUT_SHOWN],
+            "held_count": len(held),
+            "held_more": max(0, len(held) - KEPT_OUT_SHOWN),
             "under": under[:UNDER_THRESHOLD_SHOWN],
             "under_more": max(0, len(under) - UNDER_THRESHOLD_SHOWN),
         },
