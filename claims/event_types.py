@@ -20,6 +20,7 @@ class EventType(StrEnum):
     REIMPORTED = "reimported"
     EVIDENCE_ADDED = "evidence_added"
     SOURCE_CHANGED = "source_changed"
+    PROMOTED = "promoted"
     # Review workflow transitions (claims.workflow.EVENTS)
     TAKEN = "taken"
     ASSIGNED = "assigned"
@@ -71,6 +72,7 @@ STORIES: dict[EventType, str] = {
     EventType.REIMPORTED: "Updated from the published fact-check",
     EventType.EVIDENCE_ADDED: "Added {evidence}",
     EventType.SOURCE_CHANGED: "Its article changed (revision {revision}): {change}",
+    EventType.PROMOTED: "A sentence kept out of the queue was promoted as this claim",
     EventType.TAKEN: "Took it from the queue",
     EventType.ASSIGNED: "Assigned it to {assignee}",
     EventType.RELEASED: "Handed it back to the queue",

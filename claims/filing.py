@@ -83,7 +83,7 @@ def do_extract_article(*, article_id: int, revision: int | None = None, force: b
     queries = article_matching.prepare(
         article=article,
         sentences=result.claims if result.status == "done" else [],
-        reference=_reference(article),
+        reference=reference_date(article),
     )
     with transaction.atomic(), matching.batched_term_counts():
         locked = Article.objects.select_for_update().get(pk=article.pk)
@@ -97,9 +97,25 @@ def do_extract_article(*, article_id: int, revision: int | None = None, force: b
     return locked
 
 
-def _reference(article: Article) -> datetime:
+def reference_date(article: Article) -> datetime:
     """The date relative periods ("last year") of the article's sentences are read against."""
     return article.published_at or article.created_at
+
+
+# How the extractor says it kept a sentence out of the queue whatever its score (claims.extraction).
+_KEPT_OUT = ("kept out of the queue: ", "not filed: ")
+
+
+def kept_out_of_queue(sentence: extraction.Sentence) -> str:
+    """Why the extractor kept a sentence out of the queue whatever its score ("opinion", "procedural",
+    "over the claim limit of the article"); "" when only its score (or its length) did."""
+    if sentence.check_worthy:
+        return ""
+    for reason in sentence.reasons:
+        for prefix in _KEPT_OUT:
+            if reason.startswith(prefix):
+                return reason.removeprefix(prefix)
+    return ""
 
 
 def _up_to_date(article: Article) -> bool:
@@ -248,6 +264,7 @@ def _file_claims(
             "score": round(s.score, 4),
             "check_worthy": s.check_worthy,
             "kind": s.kind,
+            **({"kept_out": why} if (why := kept_out_of_queue(s)) else {}),
         }
         for s in result.sentences
     ]
@@ -306,7 +323,11 @@ def _file_sentences(
     their claims, index rows, links and appearances written a statement per
     table, however many sentences the article has.
     """
-    reconciled = revisions.reconcile(current=current, sentences=result.claims)
+    reconciled = revisions.reconcile(
+        current=current,
+        sentences=result.claims,
+        others=[sentence for sentence in result.sentences if not sentence.check_worthy],
+    )
     # A sentence gone from the same revision (a new extractor splits differently) leaves no history;
     # one gone from an earlier body stays on record, no longer current.
     same_body = [a.pk for a in reconciled.gone if a.article_revision == article.revision]
@@ -324,7 +345,7 @@ def _file_sentences(
     if missing:  # sentences prepare() did not see (the article changed meanwhile)
         queries = {
             **queries,
-            **article_matching.prepare(article=article, sentences=missing, reference=_reference(article)),
+            **article_matching.prepare(article=article, sentences=missing, reference=reference_date(article)),
         }
     matcher = article_matching.ArticleMatcher([queries[article_matching.sentence_key(s)] for s in fresh])
     planned: list[tuple[Claim, float | None]] = []
@@ -422,6 +443,66 @@ def _claim_for_sentence(
     # The older claims now have a conflict too: their priority shows it (refreshed with the rest).
     filing.conflicting += [other for other, _ in decision.conflicts]
     return claim, None
+
+
+@dataclass(frozen=True)
+class Filed:
+    """One sentence filed on its own: its claim (new or known), its appearance, and what that meant."""
+
+    claim: Claim
+    appearance: Appearance
+    new_claim: bool
+    repeated: bool  # a known claim with a verdict, repeated in this article for the first time
+
+
+def file_one_sentence(
+    *, article: Article, sentence: extraction.Sentence, query: matching.Query, appearance: dict[str, Any]
+) -> Filed:
+    """File one sentence of the article's current text as an extraction files each new sentence.
+
+    The same matching (verbatim quotations, then the matcher), a new claim with
+    its fingerprint, index terms and links or an appearance of a known one, the
+    claims' statistics refreshed. No event is recorded: the caller's action
+    records its own. ``appearance`` adds fields to the new appearance. Runs in
+    the caller's transaction, with the article locked.
+    """
+    filing = _Filing(article=article)
+    _lock_sentences([sentence.text])
+    filing.quotations = quotes.ArticleQuotations.read(
+        article=article, text=article.text, sentences=[sentence]
+    )
+    matcher = article_matching.ArticleMatcher([query])
+    claim, match_score = _claim_for_sentence(
+        sentence=sentence,
+        query=query,
+        matcher=matcher,
+        seen_at=article.published_at or timezone.now(),
+        filing=filing,
+    )
+    filing.quotations.remember(claim, sentence)
+    _announce_repeats(article=article, claims=[claim], filing=filing)
+    _save_new_claims(matcher=matcher, filing=filing)
+    added = Appearance.objects.create(
+        claim=claim,
+        article=article,
+        article_revision=article.revision,
+        text=sentence.text,
+        start=sentence.start,
+        end=sentence.end,
+        score=sentence.score,
+        speaker=sentence.speaker[:SPEAKER_MAX],
+        match_score=match_score,
+        match_reason=filing.quotations.reason(sentence),
+        **appearance,
+    )
+    filing.quotations.save()
+    do_refresh_claim_stats(
+        claim_ids={claim.pk, *(other.pk for other in filing.conflicting)}, amend=filing.amend
+    )
+    claim.refresh_from_db()
+    return Filed(
+        claim=claim, appearance=added, new_claim=bool(filing.created), repeated=bool(filing.repeated)
+    )
 
 
 def _announce_repeats(*, article: Article, claims: list[Claim], filing: _Filing) -> None:

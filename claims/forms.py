@@ -117,6 +117,14 @@ class ReopenForm(VersionForm):
     )
 
 
+class PromoteForm(forms.Form):
+    """A sentence of an article's page, by its offsets in the revision the page showed."""
+
+    start = forms.IntegerField(min_value=0, max_value=1_000_000_000, widget=forms.HiddenInput)
+    end = forms.IntegerField(min_value=1, max_value=1_000_000_000, widget=forms.HiddenInput)
+    revision = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+
 class UserChoiceField(forms.ModelChoiceField):
     """People who may hold claims, chosen by user name and shown with their role."""
 

@@ -274,6 +274,15 @@ class Appearance(models.Model):
     current = models.BooleanField(default=True, db_index=True)
     match_score = models.FloatField(null=True, blank=True, help_text="Similarity to the claim when matched")
     match_reason = models.CharField(max_length=500, blank=True, help_text="Why it was filed under this claim")
+    # A sentence the extractor kept out of the queue that a reviewer promoted (claims.promotion):
+    # re-extraction keeps it while the article still has the sentence, as it keeps any claim.
+    promoted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    promoted_at = models.DateTimeField(null=True, blank=True)
+    kept_out = models.CharField(
+        max_length=200, blank=True, help_text="Why extraction kept the sentence out of the queue, if promoted"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

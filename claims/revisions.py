@@ -5,7 +5,9 @@ claim sentence of the new text is compared with the sentences the article
 stated so far:
 
 - the same sentence keeps its appearance (moved to the new offsets and
-  revision): its claim, verdict and evidence are untouched;
+  revision): its claim, verdict and evidence are untouched; so does a
+  sentence a reviewer promoted to the queue, even when the extractor keeps
+  it out again;
 - a changed or new sentence becomes a new appearance (of a known claim or a new one);
 - a sentence that is gone leaves its appearance in place, no longer current.
 
@@ -41,8 +43,19 @@ class Reconciled:
     gone: list[Appearance] = field(default_factory=list)
 
 
-def reconcile(*, current: Sequence[Appearance], sentences: Iterable[extraction.Sentence]) -> Reconciled:
-    """Pair each new claim sentence with an earlier appearance of the very same sentence, in order."""
+def reconcile(
+    *,
+    current: Sequence[Appearance],
+    sentences: Iterable[extraction.Sentence],
+    others: Iterable[extraction.Sentence] = (),
+) -> Reconciled:
+    """Pair each new claim sentence with an earlier appearance of the very same sentence, in order.
+
+    ``others`` are the sentences the extractor keeps out of the queue: one of
+    them keeps an appearance a reviewer promoted (claims.promotion), as a
+    claim sentence keeps its appearance; a reviewer's decision is not undone
+    by extracting the article again.
+    """
     by_text: dict[str, list[Appearance]] = defaultdict(list)
     for appearance in sorted(current, key=lambda a: (a.start, a.pk)):
         by_text[appearance.text].append(appearance)
@@ -53,6 +66,12 @@ def reconcile(*, current: Sequence[Appearance], sentences: Iterable[extraction.S
             result.kept.append((earlier.pop(0), sentence))
         else:
             result.fresh.append(sentence)
+    for sentence in others:
+        earlier = by_text.get(sentence.text, [])
+        promoted = next((a for a in earlier if a.promoted_at is not None), None)
+        if promoted is not None:
+            earlier.remove(promoted)
+            result.kept.append((promoted, sentence))
     result.gone = sorted((a for rest in by_text.values() for a in rest), key=lambda a: (a.start, a.pk))
     return result
 

@@ -214,6 +214,19 @@ def article_detail(*, article_id: int) -> Article:
     return article
 
 
+def promoters(appearances: Sequence[Appearance]) -> dict[int, str]:
+    """The names of the people who promoted these appearances to the queue (one query, none if nobody did)."""
+    ids = {a.promoted_by_id for a in appearances if a.promoted_by_id is not None}
+    if not ids:
+        return {}
+    return dict(User.objects.filter(pk__in=ids).values_list("pk", "username"))
+
+
+def article_claims_by_start(*, article: Article) -> dict[int, int]:
+    """The claim of each current appearance in the article, by where its sentence starts."""
+    return dict(Appearance.objects.filter(article=article, current=True).values_list("start", "claim_id"))
+
+
 def article_appearances(*, article: Article) -> QuerySet[Appearance]:
     return Appearance.objects.filter(article=article, current=True).select_related("claim").order_by("start")
 

@@ -15,5 +15,6 @@ urlpatterns = [
     path("claims/<int:pk>/<slug:action>/", review_actions.claim_action, name="claim-action"),
     path("articles/<int:pk>/", articles.article_detail, name="article-detail"),
     path("articles/<int:pk>/retry/", articles.article_retry, name="article-retry"),
+    path("articles/<int:pk>/promote/", articles.article_promote, name="article-promote"),
     path("favicon.ico", stats.favicon, name="favicon"),
 ]

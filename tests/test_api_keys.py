@@ -39,6 +39,8 @@ ENDPOINTS: dict[tuple[str, str], str | None] = {
     ("api:article-detail", "GET"): READ,
     ("api:article-retry", "POST"): WRITE,
     ("api:article-revisions", "GET"): READ,
+    ("api:article-sentences", "GET"): READ,
+    ("api:article-promote", "POST"): REVIEW,
     ("api:claim-list", "GET"): READ,
     ("api:job-detail", "GET"): READ,
     ("api:event-feed", "GET"): READ,

@@ -77,6 +77,8 @@ def test_the_matrix_sees_the_api_and_the_dashboard() -> None:
     paths = {route for route, _, _ in CASES}
     assert any(p.startswith("/api/v1/") for p in paths)
     assert {"/", "/claims/<int:pk>/", "/digests/settings/"} <= paths
+    # a reviewer's promotion of a sentence kept out of the queue, from the article page and the API
+    assert {"/articles/<int:pk>/promote/", "/api/v1/articles/<int:pk>/promote/"} <= paths
     assert set(PUBLIC) <= {route for route, _, _ in routes()}, "a public route in the list no longer exists"
 
 

@@ -362,3 +362,35 @@ def test_a_reviewer_has_no_bulk_controls_and_an_editor_dismisses_claims_in_bulk(
     shoot(edna, screenshots, "queue-after-bulk")
     edna.goto("/stats/")
     assert bar_value(edna, "Claims by status", "Dismissed") == "2"
+
+
+def test_a_reviewer_promotes_an_opinion_kept_out_of_the_queue_in_place(
+    open_as: Callable[..., Page], reviewer: User, ingest: Callable[..., Article], screenshots: Path
+) -> None:
+    opinion = "We must cut taxes for working families and small businesses in Ohio, the governor said."
+    article = ingest(
+        "Unemployment fell to 3.5% in March, the lowest rate since 1969, the Labor Department said.\n\n"
+        + opinion,
+        outlet="Daily Example",
+    )
+    rita = open_as(reviewer, PHONE)
+    rita.goto(f"/articles/{article.pk}/")
+    rita.evaluate("window.sameDocument = true")
+    row = rita.locator("#not-in-queue li", has_text=opinion)
+    expect(row).to_contain_text("kept out of the queue: opinion")
+    assert_fits(rita)
+    shoot(rita, screenshots, "article-kept-out")
+
+    row.get_by_role("button", name="Promote to queue").click()
+
+    promoted = rita.locator("#not-in-queue li[data-promoted]")
+    expect(promoted).to_contain_text("promoted by rita: was kept out as opinion")
+    assert rita.evaluate("window.sameDocument") is True, (
+        "the sentence's row was swapped, not the page reloaded"
+    )
+    promoted.get_by_role("link").click()
+    expect(rita).to_have_url(re.compile(r"/claims/\d+/$"))
+    expect(rita.locator("#sources [data-promoted]")).to_contain_text(
+        "promoted by rita: was kept out as opinion"
+    )
+    shoot(rita, screenshots, "claim-promoted")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import event_views, matching_views, review_views, views
+from . import event_views, matching_views, promotion_views, review_views, views
 
 app_name = "api"
 
@@ -9,6 +9,12 @@ urlpatterns = [
     path("articles/<int:pk>/", views.ArticleDetailView.as_view(), name="article-detail"),
     path("articles/<int:pk>/retry/", views.ArticleRetryView.as_view(), name="article-retry"),
     path("articles/<int:pk>/revisions/", views.ArticleRevisionListView.as_view(), name="article-revisions"),
+    path(
+        "articles/<int:pk>/sentences/",
+        promotion_views.ArticleSentencesView.as_view(),
+        name="article-sentences",
+    ),
+    path("articles/<int:pk>/promote/", promotion_views.PromoteView.as_view(), name="article-promote"),
     path("claims/", views.ClaimListView.as_view(), name="claim-list"),
     path("jobs/<int:pk>/", views.JobDetailView.as_view(), name="job-detail"),
     # The event log as a feed, for integrations that poll

@@ -79,12 +79,13 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     kept = kept_forms.take(request, claim_id=pk)
     bound = {action: FORM_CLASSES[action](data) for action, data in kept.items() if action in FORM_CLASSES}
     evidence = list(claim.evidence.all())
+    appearances = list(getattr(claim, "current_appearances", []))
     return render(
         request,
         "claims/claim_detail.html",
         {
             "claim": claim,
-            "outlets": sources_by_outlet(getattr(claim, "current_appearances", [])),
+            "outlets": sources_by_outlet(appearances, selectors.promoters(appearances)),
             "reasons": helpful_reasons(list(claim.reasons or [])),
             "source_change": source_change if priority.is_fresh_source_change(claim) else None,
             "events": story,

@@ -32,6 +32,8 @@ class Source:
     passage: Passage
     # Why the sentence was filed under this claim, when a rule decided it ("Same quotation as ...").
     reason: str = ""
+    # Who put it into the queue against the extractor, and why it had been kept out (claims.promotion).
+    promoted: str = ""
 
 
 @dataclass(frozen=True)
@@ -66,8 +68,18 @@ def passage(text: str, start: int, end: int, *, limit: int = CONTEXT_CHARS) -> P
     )
 
 
-def sources_by_outlet(appearances: list[Any]) -> list[OutletSources]:
-    """The claim's current appearances as one group per outlet, outlets by name, articles newest first."""
+def promotion_note(appearance: Any, promoters: dict[int, str]) -> str:
+    """What the claim page says of a promoted appearance ("promoted by rita: was kept out as opinion")."""
+    if getattr(appearance, "promoted_at", None) is None:
+        return ""
+    who = promoters.get(appearance.promoted_by_id, "a former user")
+    return f"promoted by {who}: {appearance.kept_out}" if appearance.kept_out else f"promoted by {who}"
+
+
+def sources_by_outlet(appearances: list[Any], promoters: dict[int, str] | None = None) -> list[OutletSources]:
+    """The claim's current appearances as one group per outlet, outlets by name, articles newest first.
+
+    ``promoters`` names the people who promoted appearances (user id -> name)."""
     groups: dict[str, list[Source]] = {}
     for appearance in appearances:
         article = appearance.article
@@ -80,6 +92,7 @@ def sources_by_outlet(appearances: list[Any]) -> list[OutletSources]:
                 published_at=article.published_at,
                 passage=passage(article.text, appearance.start, appearance.end),
                 reason=getattr(appearance, "match_reason", ""),
+                promoted=promotion_note(appearance, promoters or {}),
             )
         )
 
