@@ -125,6 +125,7 @@ class Attribution:
     pronoun: bool = False  # "he/she said" or "the Gazprom head said": the person named before
     anchor: int = 0  # where the pronoun or role noun starts in the sentence
     surname: str = ""  # "Epstein says": resolved when the article names the person in full
+    org: bool = False  # the speaker is an institution, a document or a study, never "he" or "the governor"
 
 
 _QUOTE_MARK_RE = re.compile(r"[“”\"]")
@@ -408,7 +409,9 @@ class Attributor:
                 att.speaker = att.speaker or name
             else:
                 att.sources.append(" ".join(what_words[:8]))
-                att.speaker = att.speaker or document_claimer(what) or org_run(tokens(what))
+                if not att.speaker:
+                    att.speaker = document_claimer(what) or org_run(tokens(what))
+                    att.org = bool(att.speaker)
         for m in _CITING_RE.finditer(seg) if "citing" in words else ():
             what = m.group("what").strip()
             run = _name_before(what, len(what))
@@ -422,7 +425,9 @@ class Attributor:
             if who and not self._validate(list(who)):
                 att.sources.append(" ".join(who))
                 # "Hong Kong’s Agriculture, Fisheries and Conservation Department reported that ..."
-                att.speaker = att.speaker or org_run(tokens(_subject_window(seg, m.end("who"))))
+                if not att.speaker:
+                    att.speaker = org_run(tokens(_subject_window(seg, m.end("who"))))
+                    att.org = bool(att.speaker)
         if att.speaker:
             return att
         for m in _VERB_RE.finditer(seg) if not _SPEECH_WORDS.isdisjoint(words) else ():
@@ -431,7 +436,7 @@ class Attributor:
             k = len(before) - len(run) - 1
             prev = before[k].lower() if run and k >= 0 else ""
             if prev == "and" and (org := org_with_and(before)):
-                att.speaker = org  # "the Centers for Disease Control and Prevention states"
+                att.speaker, att.org = org, True  # "the Centers for Disease Control and Prevention states"
                 return att
             if prev in ("and", "&", "or", "nor", "both"):
                 continue  # joint subject ("Xi and Putin declared"): no single speaker
@@ -450,7 +455,7 @@ class Attributor:
                 return att
             org = org_run(before) if prev not in ("and", "&", "or", "nor", "both") else ""
             if org:
-                att.speaker = org
+                att.speaker, att.org = org, True
                 return att
             if (
                 run
@@ -469,6 +474,7 @@ class Attributor:
             att.speaker = self.index.resolve(label) if len(label) > 2 else ""
         if not att.speaker and seg.startswith("From "):
             att.speaker = from_org(seg)
+            att.org = bool(att.speaker)
         return att
 
     def in_quote(self) -> list[bool]:
@@ -509,8 +515,8 @@ class Attributor:
                 if j == k:
                     e = s + d.anchor
                 names = list(dict.fromkeys(self._mentions(s, e)))
-                if j != k and speakers[j] and speakers[j] not in names:
-                    names.append(speakers[j])
+                if j != k and speakers[j] and not direct[j].org and speakers[j] not in names:
+                    names.append(speakers[j])  # a person: "the Labor Department said" is never "he"
                 if not names and _CAP_PAIR_RE.search(self.masked, s, e):
                     break  # someone the index does not know is named in between: unsure
                 if not names:

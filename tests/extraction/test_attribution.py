@@ -101,6 +101,17 @@ def test_the_two_leaders_stay_empty() -> None:
     assert _speaker(body, "$240 billion") == ""
 
 
+def test_a_person_said_after_an_institution_is_not_the_institution() -> None:
+    body = (
+        "Unemployment fell to 3.9 percent in March, the Labor Department reported on Friday.\n\n"
+        "We must cut taxes for working families and small businesses in Ohio, the governor said.\n\n"
+        "The FOMC said inflation has eased somewhat but remains elevated. He said rates would hold at 5.25%."
+    )
+    assert _speaker(body, "3.9 percent") == "Labor Department"
+    assert _speaker(body, "cut taxes") == ""
+    assert _speaker(body, "rates would hold") == ""
+
+
 def test_wider_speech_verbs() -> None:
     for verb in ("stated", "revealed", "noted", "confirmed", "announced", "warned", "argued", "emphasized"):
         body = f"Finance Minister Sara Holm {verb} that the deficit would reach 4% of GDP in 2025."
