@@ -98,12 +98,11 @@ def test_after_redis_lost_its_data_the_sweeper_sends_the_article_again_exactly_o
     assert queued(broker) == 1
 
 
-def test_an_enqueue_that_failed_leaves_no_lease_and_the_next_sweep_sends_the_article(
-    broker: redis.Redis, django_capture_on_commit_callbacks: Any
-) -> None:
-    port = int(broker.connection_pool.connection_kwargs.get("port", 6379))
-    db = int(broker.connection_pool.connection_kwargs.get("db", 0))
-    proxy = TcpProxy(port)  # the broker as this process sees it, stopped and started at will
+@pytest.fixture
+def proxied(broker: redis.Redis) -> Iterator[TcpProxy]:
+    """This process's broker reached through a proxy, stopped (the broker down) until started."""
+    kwargs = broker.connection_pool.connection_kwargs
+    proxy = TcpProxy(int(kwargs.get("port", 6379)))
     saved = app.conf.broker_url
 
     def point_at(url: str) -> None:
@@ -112,19 +111,41 @@ def test_an_enqueue_that_failed_leaves_no_lease_and_the_next_sweep_sends_the_art
         app.amqp._producer_pool = None  # type: ignore[attr-defined]
 
     app.conf["broker_connection_timeout"] = 1
-    point_at(f"redis://127.0.0.1:{proxy.port}/{db}")
-    try:
-        article = post(django_capture_on_commit_callbacks)  # the broker is down: stored, pending
-        assert Article.objects.get(pk=article.pk).extraction_status == "pending"
-        proxy.start()  # back, with everything it held
-        assert (queued(broker), lease_of(broker, article)) == (0, False)
+    point_at(f"redis://127.0.0.1:{proxy.port}/{int(kwargs.get('db', 0))}")
+    yield proxy
+    point_at(saved)
+    proxy.close()
 
-        waited_long(article)
-        assert sweeper.do_sweep_stale_articles().requeued == 1
-        assert (queued(broker), lease_of(broker, article)) == (1, True)
-    finally:
-        point_at(saved)
-        proxy.close()
+
+def test_an_enqueue_that_failed_leaves_no_lease_and_the_next_sweep_sends_the_article(
+    broker: redis.Redis, proxied: TcpProxy, django_capture_on_commit_callbacks: Any
+) -> None:
+    article = post(django_capture_on_commit_callbacks)  # the broker is down: stored, pending
+    assert Article.objects.get(pk=article.pk).extraction_status == "pending"
+    proxied.start()  # back, with everything it held
+    assert (queued(broker), lease_of(broker, article)) == (0, False)
+
+    waited_long(article)
+    assert sweeper.do_sweep_stale_articles().requeued == 1
+    assert (queued(broker), lease_of(broker, article)) == (1, True)
+
+
+def test_with_the_leases_out_of_reach_the_sweeper_sends_nothing_and_tries_next_time(
+    broker: redis.Redis, proxied: TcpProxy, django_capture_on_commit_callbacks: Any
+) -> None:
+    proxied.start()
+    article = post(django_capture_on_commit_callbacks)
+    waited_long(article)
+    since = Article.objects.get(pk=article.pk).extraction_since
+    proxied.stop()
+
+    result = sweeper.do_sweep_stale_articles()
+
+    assert (result.requeued, result.not_sent) == (0, 1)
+    assert Article.objects.get(pk=article.pk).extraction_since == since
+    proxied.start()
+    assert sweeper.do_sweep_stale_articles().waiting == 1
+    assert queued(broker) == 1
 
 
 def test_a_message_emptied_out_of_the_queue_frees_its_article_when_the_lease_runs_out(
