@@ -18,12 +18,20 @@ of the run:
 - 0.50-0.55 Redis is killed (SIGKILL, no persistence), then started again;
 - 0.65-0.70 every PostgreSQL session of the database is terminated each second.
 
+The three threads number their articles alike, so about two of three article
+POSTs give another thread's article a new body (a new revision to extract, the
+earlier one superseded): a CMS revising its stories.
+
 The load stops at 0.9; then the run waits (``--drain`` seconds at most) for
-every article, delivery and digest to settle. It reports every 5xx outside the
-windows (each window counts 10 s more for recovery), which must be zero, and
-POSTed = stored = extracted articles, every delivery succeeded once, every
-digest sent once. The last stdout line is JSON; the exit code is 0 when all
-of that holds.
+every article, delivery and digest to settle, and says when the articles and
+when everything had. It passes with zero 5xx outside the windows (each window
+counts 10 s more for recovery), POSTed = stored = extracted articles, every
+delivery succeeded, none with a bad signature, every digest sent once, every
+fault injected and every process alive. Beside that it reports the webhook
+backlog (deliveries pending, tasks left in each queue, duplicates at the
+receiver) and the extraction tasks the workers received against the revisions
+there were to extract. The last stdout line is JSON; the exit code is 0 when
+it passes.
 """
 
 from __future__ import annotations
@@ -33,6 +41,7 @@ import email
 import itertools
 import json
 import random
+import re
 import sys
 import tempfile
 import threading
@@ -53,9 +62,9 @@ from bench.webhooks import Receiver
 from tests.fault_services import RedisServer
 
 # Beat's sweeps every 15 s instead of every minute, so a window's aftermath settles within the run.
-# Not shorter: a sweep re-queues what is due or stale even when its task is only waiting in a
-# backed-up queue (harmless, the compare-and-set sends each once, but every copy costs a task),
-# and a 5 s period with a 30 s staleness flooded the queues of the first soak on a busy machine.
+# Not shorter: beat's "send what is due" pass queues every due webhook delivery again, even one whose
+# task is only waiting in a backed-up queue (the compare-and-set sends each once, but every copy costs
+# a task). Articles waiting in the extraction queue hold a lease: the sweeper leaves them alone.
 FAST_SWEEPS = """
 for _name in ("sweep-event-log", "sweep-stale-articles", "send-due-webhooks", "send-due-notifications"):
     CELERY_BEAT_SCHEDULE[_name] = {**CELERY_BEAT_SCHEDULE[_name], "schedule": 15.0}
@@ -231,20 +240,24 @@ def settle(tally: Tally, drain: float) -> dict[str, Any]:
     """Wait for articles, deliveries and digests to settle; return what the database says."""
     from django.db import connection
 
-    deadline = time.monotonic() + drain
+    started = time.monotonic()
+    deadline = started + drain
+    articles_settled: float | None = None
     while True:
         connection.close()
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT count(*), count(*) FILTER (WHERE extraction_status = 'done'),"
-                " count(*) FILTER (WHERE extraction_status = 'failed') FROM claims_article"
-                " WHERE external_id LIKE 'soak-%%'"
+                " count(*) FILTER (WHERE extraction_status = 'failed'), coalesce(sum(revision), 0)"
+                " FROM claims_article WHERE external_id LIKE 'soak-%%'"
             )
-            stored, extracted, failed = cursor.fetchone()
+            stored, extracted, failed, revisions = cursor.fetchone()
             cursor.execute("SELECT state, count(*) FROM webhooks_webhookdelivery GROUP BY 1")
             deliveries = dict(cursor.fetchall())
             cursor.execute("SELECT state, count(*) FROM digests_digestrun GROUP BY 1")
             digests = dict(cursor.fetchall())
+        if articles_settled is None and stored == extracted + failed:
+            articles_settled = time.monotonic() - started
         busy = (
             stored > extracted + failed
             or deliveries.get("pending")
@@ -256,11 +269,29 @@ def settle(tally: Tally, drain: float) -> dict[str, Any]:
                 "stored": stored,
                 "extracted": extracted,
                 "failed": failed,
+                "revisions": int(revisions),
                 "deliveries": deliveries,
                 "digests": digests,
+                "articles_settled_in_s": None if articles_settled is None else round(articles_settled),
+                "settled_in_s": None if busy else round(time.monotonic() - started),
             }
         log(f"settling: {extracted + failed}/{stored} articles, deliveries {deliveries}, digests {digests}")
         time.sleep(5)
+
+
+def queued_tasks(redis_url: str, prefix: str) -> dict[str, int]:
+    """Messages waiting in each queue of the run's broker (its keys carry the run's prefix)."""
+    import redis as redis_client
+    from django.conf import settings
+
+    client = redis_client.Redis.from_url(redis_url)
+    return {name: int(client.llen(prefix + name)) for name in settings.TASK_QUEUE_NAMES}
+
+
+def tasks_received(logdir: Path, task: str) -> int:
+    """How many ``task`` messages the workers received (retries included), from their logs."""
+    pattern = re.compile(rf"Task {re.escape(task)}\[[^\]]+\] received")
+    return sum(len(pattern.findall(path.read_text(errors="replace"))) for path in logdir.glob("worker*.log"))
 
 
 def setup_people(env: dict[str, str], receiver: Receiver) -> tuple[str, list[str]]:
@@ -326,11 +357,12 @@ def run(args: argparse.Namespace, logdir: Path) -> dict[str, Any]:
     smtp = MailServer(smtp_handler)
     smtp.start()
     tag = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+    prefix = f"soak-{tag}:"
     env = run_env(
         args.database_url,
         redis.url,
         logdir,
-        prefix=f"soak-{tag}:",
+        prefix=prefix,
         extra=FAST_SWEEPS,
         EMAIL_URL=f"smtp://127.0.0.1:{smtp.port}",
         EMAIL_RETRY_BASE_SECONDS="3",
@@ -376,6 +408,7 @@ def run(args: argparse.Namespace, logdir: Path) -> dict[str, Any]:
             time.sleep(15)
         faults.join(timeout=total)
         db = settle(tally, args.drain)
+        queued = queued_tasks(redis.url, prefix)
         alive = all(p.poll() is None for p in services.started())
     finally:
         services.stop()
@@ -399,11 +432,15 @@ def run(args: argparse.Namespace, logdir: Path) -> dict[str, Any]:
         "errors_outside_windows": len(outside),
         "errors_in_windows": inside,
         "posted": len(tally.posted),
-        **{k: db[k] for k in ("stored", "extracted", "failed")},
+        **{k: db[k] for k in ("stored", "extracted", "failed", "revisions")},
+        "extract_tasks_received": tasks_received(logdir, "claims.tasks.extract_article"),
+        "articles_settled_in_s": db["articles_settled_in_s"],
+        "settled_in_s": db["settled_in_s"],
         "deliveries": db["deliveries"],
         "webhooks_received": sum(seen.values()),
         "webhook_duplicates": sum(n - 1 for n in seen.values()),
         "bad_signatures": receiver.bad_signatures,
+        "queued_tasks_at_end": queued,
         "digests": db["digests"],
         "emails_received": sum(sent.values()),
         "email_duplicates": sum(n - 1 for n in sent.values()),
@@ -419,6 +456,7 @@ def run(args: argparse.Namespace, logdir: Path) -> dict[str, Any]:
         and not outside
         and len(tally.posted) == db["stored"] == db["extracted"]
         and set(db["deliveries"]) == {"succeeded"}
+        and receiver.bad_signatures == 0
         and set(db["digests"]) <= {"sent", "empty"}
         and result["email_duplicates"] == 0
         and alive

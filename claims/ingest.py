@@ -195,9 +195,7 @@ def _schedule_extraction(article: Article) -> None:
     (``claims.sweeper``) queues it once the broker is back.
     """
     article_id, revision = article.pk, article.revision
-    transaction.on_commit(
-        lambda: background.enqueue(background.EXTRACT_ARTICLE, article_id, revision), robust=True
-    )
+    transaction.on_commit(lambda: background.enqueue_extraction(article_id, revision), robust=True)
 
 
 def do_request_reextraction(*, article_id: int, reason: str = "", actor: Actor | None = None) -> Article:

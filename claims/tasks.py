@@ -84,14 +84,15 @@ def _fail(article_id: int, revision: int | None, reason: str) -> None:
 
 @shared_task(name="claims.tasks.sweep_stale_articles")
 def sweep_stale_articles() -> dict[str, int]:
-    """Queue again the articles whose extraction was lost or died (failing the hopeless ones),
-    and the re-extraction jobs that stopped moving."""
+    """Queue again the articles whose extraction was lost or died (failing the hopeless ones,
+    leaving those still waiting in the queue), and the re-extraction jobs that stopped moving."""
     result = sweeper.do_sweep_stale_articles()
     resumed = jobs.do_resume_stalled_jobs()
     return {
         "requeued": result.requeued,
         "failed": result.failed,
         "not_sent": result.not_sent,
+        "waiting": result.waiting,
         "jobs": resumed,
     }
 

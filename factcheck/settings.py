@@ -204,6 +204,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # tenth look (about 100 s), a delay on top of the timeout for one cheap query.
     "unacked_restore_throttle": 1,
 }
+# A queued extraction's lease (claims.background): while it lives the sweeper leaves the
+# pending article alone, its message waiting in the queue. It outlives the visibility
+# timeout, and the staleness with a sweep to spare, so the sweeper finds it alive (and
+# renews it) the first time it looks at the article.
+EXTRACTION_LEASE_SECONDS = env_int(
+    "EXTRACTION_LEASE_SECONDS",
+    max(CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"], 2 * EXTRACTION_STALE_SECONDS),
+)
 CELERY_BEAT_SCHEDULE = {
     "reextract-outdated-articles": {
         "task": "claims.tasks.reextract_outdated",

@@ -262,7 +262,13 @@ def test_beat_runs_the_sweeper_every_minute(stored: Callable[..., Article]) -> N
     jobs = {job["task"]: job["schedule"] for job in settings.CELERY_BEAT_SCHEDULE.values()}
     assert jobs["claims.tasks.sweep_stale_articles"] == 60.0
     article = stored()
-    assert tasks.sweep_stale_articles.apply().get() == {"requeued": 1, "failed": 0, "not_sent": 0, "jobs": 0}
+    assert tasks.sweep_stale_articles.apply().get() == {
+        "requeued": 1,
+        "failed": 0,
+        "not_sent": 0,
+        "waiting": 0,
+        "jobs": 0,
+    }
     assert reloaded(article).extraction_status == "done"
 
 
