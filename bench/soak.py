@@ -97,6 +97,7 @@ class Load:
         self.reviewers = [{"Authorization": f"Bearer {k}"} for k in reviewer_keys]
         self.tally = tally
         self.maker = ArticleMaker(read_sources(None), seed)
+        self.seed = seed
         self.serial = itertools.count()
         self.claim_ids: list[int] = []
 
@@ -118,7 +119,11 @@ class Load:
     def ingest(self) -> None:
         n = next(self.serial)
         data = self.maker.article(n)
-        data.update(external_id=f"soak-{n}", published_at=None)
+        # Each thread numbers its own articles; one POST in five sends an earlier article of the
+        # thread again with a new body, as a CMS does when an editor corrects a story (a revision).
+        revise = n >= 5 and random.random() < 0.2
+        number = random.randrange(n) if revise else n
+        data.update(external_id=f"soak-{self.seed}-{number}", published_at=None)
         for _attempt in range(5):  # a CMS retries a 503 or a refused connection after a pause
             response = self.call("ingest", "POST", "/api/v1/articles/", self.cms, json=data)
             if response is not None and response.status_code in (200, 201):
