@@ -5,7 +5,7 @@
         [--redis redis://127.0.0.1:6379/3] [--timeout 900] [--profile 200]
 
 Recreates the database (its name must contain "bench"), starts ``--workers``
-Celery workers on the ``events`` and ``webhooks`` queues and gunicorn, and an
+Celery workers on the ``events`` and ``webhooks`` queues, beat and gunicorn, and an
 HTTP/1.1 receiver in this process with ``--endpoints`` webhook endpoints on it
 (subscribed to claim.created). This process then records ``--events``
 claim.created events through the event log at ``--rate`` per second (what
@@ -120,11 +120,13 @@ class Receiver:
 
 
 def record_events(claim_ids: list[int], total: int, rate: float) -> float:
-    """Record ``total`` claim.created events, ``rate`` a second in batches; returns the seconds taken."""
+    """Record ``total`` claim.created events, ``rate`` a second in batches of a tenth of a second's worth,
+    each batch one transaction and one insert (as filing records an article's claims); returns the
+    seconds taken."""
     from django.db import transaction
 
     from claims.event_types import EventType
-    from claims.events import record_event
+    from claims.events import new_event, record_events
     from claims.models import Claim
 
     claims = list(Claim.objects.filter(pk__in=claim_ids))
@@ -132,8 +134,12 @@ def record_events(claim_ids: list[int], total: int, rate: float) -> float:
     started = time.monotonic()
     for done in range(0, total, batch):
         with transaction.atomic():
-            for i in range(done, min(total, done + batch)):
-                record_event(EventType.CREATED, claim=claims[i % len(claims)], data={"bench": i})
+            record_events(
+                [
+                    new_event(EventType.CREATED, claim=claims[i % len(claims)], data={"bench": i})
+                    for i in range(done, min(total, done + batch))
+                ]
+            )
         ahead = started + (done + batch) / rate - time.monotonic()
         if ahead > 0:
             time.sleep(ahead)
@@ -304,6 +310,7 @@ def run(args: argparse.Namespace, logdir: Path) -> dict[str, Any]:
         port = free_port()
         services.start_web(port, 2)
         services.start_queue_workers(args.workers, ("events", "webhooks"), "hooks", args.concurrency)
+        services.start_beat()  # retries are sent by beat's pass, as in production
         log(f"recording {args.events} events at {args.rate}/s to {args.endpoints} endpoints; logs: {logdir}")
         workers = {p.pid for p in services.workers}
         cpu_before = (cpu_seconds(workers), time.process_time(), cpu_seconds(user="postgres"))
