@@ -52,6 +52,7 @@ class Receiver:
         self.hooks: dict[str, Webhook] = {}
         self.messages: list[Message] = []
         self.status = status
+        self.headers: dict[str, str] = {}
         self.delay = 0.0
         self.lock = threading.Lock()
         receiver = self
@@ -79,6 +80,8 @@ class Receiver:
                     time.sleep(receiver.delay)
                 with suppress(BrokenPipeError, ConnectionResetError):
                     self.send_response(receiver.status(message, seen) if signed else 400)
+                    for name, value in receiver.headers.items():
+                        self.send_header(name, value)
                     self.send_header("Content-Length", "0")
                     self.end_headers()
 
@@ -242,6 +245,25 @@ def test_a_receiver_answering_500_to_some_messages_gets_those_retried_and_the_re
     assert hook.failing_since is None and hook.active
 
 
+@pytest.mark.django_db
+def test_a_retry_a_drain_scheduled_waits_for_the_next_pass_even_when_the_receiver_says_now(
+    receiver: Receiver,
+) -> None:
+    receiver.status = lambda message, seen: 429
+    receiver.headers = {"Retry-After": "0"}
+    hook = receiver.endpoint("a")
+    pending_deliveries(hook, claims(1))
+
+    assert drain.do_drain(endpoint_id=hook.pk) == 1
+    assert len(receiver.messages) == 1
+
+    pending = WebhookDelivery.objects.get()
+    assert (pending.state, pending.attempts, pending.last_status_code) == (State.PENDING, 1, 429)
+    with later(minutes=1):
+        assert tasks.send_due_deliveries() == 1
+    assert len(receiver.messages) == 2
+
+
 # --- The queue
 
 
@@ -285,6 +307,25 @@ def test_the_queue_holds_one_drain_per_endpoint_however_often_events_come_and_be
     assert WebhookDelivery.objects.filter(state=State.PENDING).count() == 4 * 5 * len(hooks)
     assert queued_drains(ids) == sorted(ids)
     assert receiver.messages == []
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_a_drain_out_of_time_queues_itself_again_for_the_rest(
+    receiver: Receiver, broker_queue: None, settings: Any
+) -> None:
+    settings.WEBHOOK_DRAIN_SECONDS = 0  # one batch, then the rest in a task of its own
+    settings.WEBHOOK_DRAIN_BATCH = 5
+    hook = receiver.endpoint("a")
+    pending_deliveries(hook, claims(12))
+
+    assert drain.do_drain(endpoint_id=hook.pk) == 5
+
+    assert len(receiver.messages) == 5
+    assert WebhookDelivery.objects.filter(state=State.PENDING).count() == 7
+    assert queued_drains({hook.pk}) == [hook.pk]
+    assert tasks.send_due_deliveries() == 7
+    assert queued_drains({hook.pk}) == [hook.pk]  # beat sees it queued: no second one
 
 
 @pytest.mark.redis

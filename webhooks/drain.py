@@ -82,7 +82,7 @@ def _drain(
     attempted = 0
     with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="webhook-drain") as pool:
         while True:
-            if time.monotonic() < deadline:
+            if not attempted or time.monotonic() < deadline:  # one batch at least, whatever the budget
                 size = concurrency if endpoint.failing_since else max(1, settings.WEBHOOK_DRAIN_BATCH)
                 hold = delivery.attempt_lease(size, concurrency)
                 lease.extend(name, hold.total_seconds())
@@ -98,7 +98,7 @@ def _drain(
                 return attempted
             if not lease.acquire(name, settings.WEBHOOK_DRAIN_LEASE_SECONDS):
                 return attempted  # another drain was queued meanwhile
-            if time.monotonic() < deadline:
+            if not attempted or time.monotonic() < deadline:
                 continue
             # The rest in a task of its own, so the other endpoints get this worker too.
             try:
@@ -113,7 +113,7 @@ def due(endpoint_id: int, *, started: datetime, now: datetime | None = None) -> 
     """The endpoint's deliveries this drain may send: due, and not a retry it scheduled itself."""
     now = now or timezone.now()
     return WebhookDelivery.objects.filter(
-        Q(attempts=0) | Q(next_attempt_at__lte=started),
+        Q(attempts=0) | Q(next_attempt_at__lt=started),
         endpoint_id=endpoint_id,
         state=State.PENDING,
         next_attempt_at__lte=now,
