@@ -250,7 +250,9 @@ def profile_deliveries(n: int) -> None:
 
 
 def cpu_seconds(sessions: set[int] | None = None, user: str | None = None) -> float:
-    """CPU seconds (user + system) of the live processes in these sessions, or of this user's processes."""
+    """CPU seconds (user + system) of the processes in these sessions, or of this user's processes, with
+    their children that ended (counted in their parent's: a PostgreSQL backend that exits, a pool
+    process that is replaced)."""
     tick = os.sysconf("SC_CLK_TCK")
     uid = None
     if user is not None:
@@ -270,7 +272,7 @@ def cpu_seconds(sessions: set[int] | None = None, user: str | None = None) -> fl
             continue
         if sessions is not None and int(fields[3]) not in sessions:
             continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime
+        total += sum(int(value) for value in fields[11:15])  # utime, stime, cutime, cstime
     return total / tick
 
 
