@@ -80,13 +80,15 @@ def _drain(
 ) -> int:
     endpoint_id = endpoint.pk
     attempted = 0
+    claims = 0
     with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="webhook-drain") as pool:
         while True:
-            if not attempted or time.monotonic() < deadline:  # one batch at least, whatever the budget
+            if not claims or time.monotonic() < deadline:  # one claim at least, whatever the budget
                 size = concurrency if endpoint.failing_since else max(1, settings.WEBHOOK_DRAIN_BATCH)
                 hold = delivery.attempt_lease(size, concurrency)
                 lease.extend(name, hold.total_seconds())
                 batch = claim_batch(endpoint, size, started=started, until=timezone.now() + hold)
+                claims += 1
                 if batch:
                     outcomes = list(pool.map(lambda d: delivery.send(d, endpoint), batch))
                     record_batch(endpoint, list(zip(batch, outcomes, strict=True)))
@@ -98,7 +100,8 @@ def _drain(
                 return attempted
             if not lease.acquire(name, settings.WEBHOOK_DRAIN_LEASE_SECONDS):
                 return attempted  # another drain was queued meanwhile
-            if not attempted or time.monotonic() < deadline:
+            if time.monotonic() < deadline:
+                time.sleep(0.05)  # due, yet not claimed: rows another claim holds for a moment
                 continue
             # The rest in a task of its own, so the other endpoints get this worker too.
             try:
