@@ -5,20 +5,28 @@
         [--redis redis://127.0.0.1:6379/3] [--timeout 900] [--profile 200]
 
 Recreates the database (its name must contain "bench"), starts ``--workers``
-Celery workers on the ``events`` and ``webhooks`` queues and gunicorn, and an
+Celery workers on the ``events`` and ``webhooks`` queues, beat and gunicorn, and an
 HTTP/1.1 receiver in this process with ``--endpoints`` webhook endpoints on it
 (subscribed to claim.created). This process then records ``--events``
 claim.created events through the event log at ``--rate`` per second (what
 filing does), and waits until every delivery succeeded. The receiver checks
 the Standard Webhooks signature of every message and counts duplicates.
 
+Deliveries go out per endpoint in batches (webhooks/drain.py): the events
+worker writes each batch of events' deliveries in one insert and queues one
+``drain_endpoint`` task per endpoint; the workers' logs say how many drain
+tasks ran.
+
 Reported: the offered and the delivered rate in events/s (an event is
 delivered when all its endpoints have it: deliveries / endpoints over the
 time from the first event to the last delivery), the latency from the event's
-commit to its delivery (p50, p95), and the events feed's throughput
-(GET /api/v1/events/ paged by cursor, 100 and 1,000 a page). ``--profile N``
-then sends N deliveries again in this process under cProfile and prints where
-one delivery's time goes. The last stdout line is JSON.
+commit to its delivery (p50, p95), the CPU seconds the workers, this process
+(the recorder and the receiver) and every PostgreSQL process on the machine
+spent from the first event to the last delivery, and the events feed's
+throughput (GET /api/v1/events/ paged by cursor, 100 and 1,000 a page).
+``--profile N`` then sends N deliveries again in this process, as drains of
+their endpoints, under cProfile (the drain's thread and its sending threads
+together) and prints where a delivery's time goes. The last stdout line is JSON.
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ import argparse
 import cProfile
 import io
 import json
+import os
 import pstats
 import sys
 import tempfile
@@ -111,11 +120,13 @@ class Receiver:
 
 
 def record_events(claim_ids: list[int], total: int, rate: float) -> float:
-    """Record ``total`` claim.created events, ``rate`` a second in batches; returns the seconds taken."""
+    """Record ``total`` claim.created events, ``rate`` a second in batches of a tenth of a second's worth,
+    each batch one transaction and one insert (as filing records an article's claims); returns the
+    seconds taken."""
     from django.db import transaction
 
     from claims.event_types import EventType
-    from claims.events import record_event
+    from claims.events import new_event, record_events
     from claims.models import Claim
 
     claims = list(Claim.objects.filter(pk__in=claim_ids))
@@ -123,8 +134,12 @@ def record_events(claim_ids: list[int], total: int, rate: float) -> float:
     started = time.monotonic()
     for done in range(0, total, batch):
         with transaction.atomic():
-            for i in range(done, min(total, done + batch)):
-                record_event(EventType.CREATED, claim=claims[i % len(claims)], data={"bench": i})
+            record_events(
+                [
+                    new_event(EventType.CREATED, claim=claims[i % len(claims)], data={"bench": i})
+                    for i in range(done, min(total, done + batch))
+                ]
+            )
         ahead = started + (done + batch) / rate - time.monotonic()
         if ahead > 0:
             time.sleep(ahead)
@@ -179,22 +194,96 @@ def feed_throughput(base: str, key: str, limit: int, seconds: float = 8.0) -> di
 
 
 def profile_deliveries(n: int) -> None:
-    """Send ``n`` succeeded deliveries again in this process under cProfile; print where the time goes."""
-    from webhooks import delivery
+    """Send ``n`` succeeded deliveries again in this process, as drains of their endpoints, under
+    cProfile timing each thread's CPU; print where it goes (the sending threads' profiles merged into the
+    drain's; the receiver's threads are not profiled)."""
+    from django.utils import timezone
+
+    from webhooks import delivery, drain
     from webhooks.models import WebhookDelivery
 
     ids = list(WebhookDelivery.objects.filter(state="succeeded").values_list("pk", flat=True)[:n])
-    WebhookDelivery.objects.filter(pk__in=ids).update(state="pending")
-    prof = cProfile.Profile()
-    t0 = time.perf_counter()
+    WebhookDelivery.objects.filter(pk__in=ids).update(
+        state="pending", attempts=0, next_attempt_at=timezone.now()
+    )
+    endpoint_ids = sorted(
+        set(WebhookDelivery.objects.filter(pk__in=ids).values_list("endpoint_id", flat=True))
+    )
+    profiles: list[cProfile.Profile] = []
+    local = threading.local()
+    send = delivery.send
+
+    def profiled_send(*args: Any) -> Any:
+        if not hasattr(local, "profile"):
+            local.profile = cProfile.Profile(time.thread_time)
+            profiles.append(local.profile)
+        local.profile.enable()
+        try:
+            return send(*args)
+        finally:
+            local.profile.disable()
+
+    delivery.send = profiled_send  # type: ignore[assignment]
+    prof = cProfile.Profile(
+        time.thread_time
+    )  # CPU time of each thread: waits for the receiver are not counted
+    t0, cpu0 = time.perf_counter(), time.process_time()
     prof.enable()
-    for pk in ids:
-        delivery.do_deliver(delivery_id=pk, force=True)
+    for endpoint_id in endpoint_ids:
+        drain.do_drain(endpoint_id=endpoint_id)
     prof.disable()
-    log(f"profile: {1000 * (time.perf_counter() - t0) / len(ids):.2f} ms per delivery under cProfile")
+    wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+    delivery.send = send
+    log(
+        f"profile: {len(ids)} deliveries to {len(endpoint_ids)} endpoints, {1000 * wall / len(ids):.2f} ms "
+        f"wall and {1000 * cpu / len(ids):.2f} ms of this process's CPU (sender and receiver) per delivery "
+        "under cProfile"
+    )
     out = io.StringIO()
-    pstats.Stats(prof, stream=out).sort_stats("cumulative").print_stats(25)
-    log(out.getvalue().split("\n\n", 1)[-1][:6000])
+    stats = pstats.Stats(prof, stream=out)
+    for thread_profile in profiles:
+        stats.add(thread_profile)
+    per_delivery = 1000 * stats.total_tt / len(ids)  # type: ignore[attr-defined]
+    log(f"profile: the sender's own CPU (drain and sending threads) {per_delivery:.2f} ms a delivery")
+    stats.sort_stats("cumulative").print_stats(40)
+    log(out.getvalue().split("\n\n", 1)[-1][:10000])
+
+
+def cpu_seconds(sessions: set[int] | None = None, user: str | None = None) -> float:
+    """CPU seconds (user + system) of the processes in these sessions, or of this user's processes, with
+    their children that ended (counted in their parent's: a PostgreSQL backend that exits, a pool
+    process that is replaced)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    uid = None
+    if user is not None:
+        import pwd
+
+        uid = pwd.getpwnam(user).pw_uid
+    total = 0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            if uid is not None and entry.stat().st_uid != uid:
+                continue
+            with open(f"/proc/{entry.name}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if sessions is not None and int(fields[3]) not in sessions:
+            continue
+        total += sum(int(value) for value in fields[11:15])  # utime, stime, cutime, cstime
+    return total / tick
+
+
+def drain_tasks(logdir: Path) -> dict[str, int]:
+    """How many webhook tasks of each kind the workers took from the queue, from their logs."""
+    ran: Counter[str] = Counter()
+    for path in logdir.glob("worker*.log"):
+        for line in path.read_text(errors="replace").splitlines():
+            if line.endswith(" received") and "Task webhooks.tasks." in line:
+                ran[line.split("Task webhooks.tasks.", 1)[1].split("[", 1)[0]] += 1
+    return dict(ran)
 
 
 def run(args: argparse.Namespace, logdir: Path) -> dict[str, Any]:
@@ -223,7 +312,10 @@ def run(args: argparse.Namespace, logdir: Path) -> dict[str, Any]:
         port = free_port()
         services.start_web(port, 2)
         services.start_queue_workers(args.workers, ("events", "webhooks"), "hooks", args.concurrency)
+        services.start_beat()  # retries are sent by beat's pass, as in production
         log(f"recording {args.events} events at {args.rate}/s to {args.endpoints} endpoints; logs: {logdir}")
+        workers = {p.pid for p in services.workers}
+        cpu_before = (cpu_seconds(workers), time.process_time(), cpu_seconds(user="postgres"))
         recorded_in = record_events(claim_ids, args.events, args.rate)
         wanted = args.events * args.endpoints
         deadline = time.monotonic() + args.timeout
@@ -235,6 +327,13 @@ def run(args: argparse.Namespace, logdir: Path) -> dict[str, Any]:
                 raise RuntimeError(f"timed out with {done}/{wanted} deliveries")
             log(f"delivered {done}/{wanted}")
             time.sleep(2)
+        cpu_after = (cpu_seconds(workers), time.process_time(), cpu_seconds(user="postgres"))
+        cpu = {
+            name: round(after - before, 1)
+            for name, before, after in zip(
+                ("workers", "bench_process", "postgres_all"), cpu_before, cpu_after, strict=True
+            )
+        }
         from django.db import connection
 
         with connection.cursor() as cursor:
@@ -264,6 +363,8 @@ def run(args: argparse.Namespace, logdir: Path) -> dict[str, Any]:
         "duplicates": received[1],
         "bad_signatures": receiver.bad_signatures,
         "delivery_states": states,
+        "webhook_tasks": drain_tasks(logdir),
+        "cpu_seconds": cpu,
         "feed": feeds,
         "logs": str(logdir),
     }

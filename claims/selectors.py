@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -149,20 +149,24 @@ def claimreview_feed(*, since: datetime | None) -> QuerySet[Claim]:
     return qs.order_by("verdict_at", "id")
 
 
-def claim_detail(*, claim_id: int) -> Claim:
-    claim = (
-        claim_list(article_text=True)
-        .prefetch_related(
-            Prefetch("evidence", queryset=Evidence.objects.select_related("added_by")),
-            Prefetch("links_out", queryset=ClaimLink.objects.select_related("to_claim")),
-            Prefetch("links_in", queryset=ClaimLink.objects.select_related("from_claim")),
-        )
-        .filter(pk=claim_id)
-        .first()
+def _claim_details() -> QuerySet[Claim]:
+    return claim_list(article_text=True).prefetch_related(
+        Prefetch("evidence", queryset=Evidence.objects.select_related("added_by")),
+        Prefetch("links_out", queryset=ClaimLink.objects.select_related("to_claim")),
+        Prefetch("links_in", queryset=ClaimLink.objects.select_related("from_claim")),
     )
+
+
+def claim_detail(*, claim_id: int) -> Claim:
+    claim = _claim_details().filter(pk=claim_id).first()
     if claim is None:
         raise NotFound(f"Claim {claim_id} does not exist.")
     return claim
+
+
+def claim_details(*, claim_ids: Iterable[int]) -> dict[int, Claim]:
+    """``claim_detail`` for many claims in as many queries as for one; a claim that is gone is missing."""
+    return {claim.pk: claim for claim in _claim_details().filter(pk__in=set(claim_ids))}
 
 
 def claim_events(*, claim_id: int) -> QuerySet[ClaimEvent]:

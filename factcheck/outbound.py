@@ -34,6 +34,7 @@ import ipaddress
 import os
 import socket
 import ssl
+import threading
 import time
 import typing
 from collections.abc import Iterable, Mapping
@@ -482,15 +483,19 @@ def _keep_alive_client() -> httpx.Client:
     key = (os.getpid(), settings.ALLOW_PRIVATE_URLS)
     client = _clients.get(key)
     if client is None:
-        _clients.clear()
-        client = httpx.Client(
-            transport=GuardedTransport(keep_alive=KEEP_ALIVE_CONNECTIONS), follow_redirects=False
-        )
-        _clients[key] = client
+        with _clients_lock:  # a webhook drain sends from several threads at once
+            client = _clients.get(key)
+            if client is None:
+                _clients.clear()
+                client = httpx.Client(
+                    transport=GuardedTransport(keep_alive=KEEP_ALIVE_CONNECTIONS), follow_redirects=False
+                )
+                _clients[key] = client
     return client
 
 
 _clients: dict[tuple[int, bool], httpx.Client] = {}
+_clients_lock = threading.Lock()
 
 
 def _read_prefix(response: httpx.Response, limit: int, deadline: float) -> tuple[bytes, bool]:

@@ -344,6 +344,9 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "celery.app.trace": {"level": "WARNING"},
         "kombu": {"level": "ERROR"},
+        # A line per outbound request (every webhook sent) costs the workers more than it tells:
+        # deliveries keep their own record, and failures are logged by webhooks.delivery.
+        "httpx": {"level": "WARNING"},
     },
 }
 
@@ -384,6 +387,13 @@ WEBHOOK_MAX_RETRY_AFTER = env_int("WEBHOOK_MAX_RETRY_AFTER", 24 * 3600)
 # An endpoint whose attempts have all failed for this long is disabled and the admins are emailed.
 WEBHOOK_DISABLE_AFTER_HOURS = env_int("WEBHOOK_DISABLE_AFTER_HOURS", 72)
 _enum_names["WebhookDeliveryStateEnum"] = "webhooks.models.WebhookDelivery.State"
+# Deliveries go out per endpoint in batches (webhooks/drain.py): this many claimed at once, sent this
+# many at a time, for up to this many seconds before the drain queues itself again and lets the
+# other endpoints have the worker. A queued drain holds its endpoint's lease this long at most.
+WEBHOOK_DRAIN_BATCH = env_int("WEBHOOK_DRAIN_BATCH", 100)
+WEBHOOK_DRAIN_CONCURRENCY = env_int("WEBHOOK_DRAIN_CONCURRENCY", 8)
+WEBHOOK_DRAIN_SECONDS = env_float("WEBHOOK_DRAIN_SECONDS", 20.0)
+WEBHOOK_DRAIN_LEASE_SECONDS = env_int("WEBHOOK_DRAIN_LEASE_SECONDS", 60)
 CELERY_BEAT_SCHEDULE["send-due-webhooks"] = {"task": "webhooks.tasks.send_due_deliveries", "schedule": 60.0}
 
 # --- Digests and notifications

@@ -435,7 +435,7 @@ def test_a_delivery_whose_enqueue_was_lost_is_sent_by_beat(
     real = background.enqueue
 
     def enqueue(task_name: str, *args: Any) -> None:
-        if task_name == queueing.DELIVER:
+        if task_name == queueing.DRAIN:
             raise ConnectionError("broker unreachable")
         real(task_name, *args)
 

@@ -7,6 +7,11 @@ delivery is ``dead``. Any other answer (a 3xx, since redirects are not
 followed; a 4xx; a refused address) is ``failed`` at once: sending the same
 bytes again would get the same answer. An endpoint whose attempts have all
 failed for ``WEBHOOK_DISABLE_AFTER_HOURS`` is disabled and the admins are told.
+
+``send`` makes one attempt and says what it gave, without touching the
+database; ``result_fields`` and ``note_outcomes`` turn that into the delivery's
+and the endpoint's new state. ``webhooks.drain`` uses them for a batch of an
+endpoint's deliveries at once, ``do_deliver`` for one.
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ from __future__ import annotations
 import logging
 import random
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 
@@ -46,29 +53,58 @@ def sign_headers(delivery: WebhookDelivery, secret: str, *, at: datetime) -> dic
     }
 
 
+def attempt_lease(deliveries: int = 1, concurrency: int = 1) -> timedelta:
+    """How far a claim moves ``next_attempt_at``: past the longest the attempts can take, so a delivery
+    whose worker died is due again, and never before then."""
+    rounds = -(-deliveries // max(1, concurrency))
+    return timedelta(seconds=settings.WEBHOOK_TIMEOUT * (rounds + 1) + 60)
+
+
 def do_deliver(*, delivery_id: int, force: bool = False) -> WebhookDelivery | None:
     """Make one attempt at a pending, due delivery; ``force`` sends it now whatever its time or endpoint.
 
     The attempt is claimed with a compare-and-set that moves ``next_attempt_at``
-    past the attempt's longest duration, so the task and the beat sweep never
-    send the same delivery twice at once, and one whose worker died is due again.
+    past the attempt's longest duration, so this and a drain of the endpoint
+    never send the same delivery twice at once, and one whose worker died is due
+    again. (Deliveries go out in batches through ``webhooks.drain``; this sends
+    one now, for the API's test ping and redeliver.)
     """
     now = timezone.now()
     claim = Q(pk=delivery_id, state=State.PENDING)
     if not force:
         claim &= Q(next_attempt_at__lte=now, endpoint__active=True, endpoint__disabled_at__isnull=True)
-    lease = now + timedelta(seconds=settings.WEBHOOK_TIMEOUT * 2 + 60)
+    lease = now + attempt_lease()
     if not WebhookDelivery.objects.filter(claim).update(attempts=F("attempts") + 1, next_attempt_at=lease):
         return WebhookDelivery.objects.filter(pk=delivery_id).first()
     delivery = WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
-    for name, value in _attempt(delivery).items():
+    outcome = send(delivery, delivery.endpoint)
+    fields = result_fields(delivery, outcome)
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(**fields)
+    for name, value in fields.items():
         setattr(delivery, name, value)  # what was just written, without reading the row back
+    note_outcomes(delivery.endpoint, [(delivery, outcome)])
     return delivery
 
 
-def _attempt(delivery: WebhookDelivery) -> dict[str, object]:
-    """Send once and record the answer; returns the fields written to the delivery."""
-    endpoint = delivery.endpoint
+@dataclass(frozen=True)
+class Outcome:
+    """What one attempt gave: the receiver's status (None when it never answered) and what that means."""
+
+    status: int | None
+    excerpt: str
+    error: str
+    retryable: bool
+    retry_after: float | None
+    duration_ms: int
+    finished_at: datetime
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+
+def send(delivery: WebhookDelivery, endpoint: WebhookEndpoint) -> Outcome:
+    """POST the delivery once, signed for this attempt; no database work (drains call it from threads)."""
     started = time.monotonic()
     status: int | None = None
     excerpt = ""
@@ -104,26 +140,34 @@ def _attempt(delivery: WebhookDelivery) -> dict[str, object]:
             error = f"HTTP {status}"
             retryable = status == 429 or status >= 500
             retry_after = parse_retry_after(answer.headers.get("retry-after", ""))
-    duration_ms = int((time.monotonic() - started) * 1000)
-    now = timezone.now()
+    return Outcome(
+        status=status,
+        excerpt=excerpt,
+        error=error[:1000],
+        retryable=retryable,
+        retry_after=retry_after,
+        duration_ms=int((time.monotonic() - started) * 1000),
+        finished_at=timezone.now(),
+    )
+
+
+def result_fields(delivery: WebhookDelivery, outcome: Outcome) -> dict[str, object]:
+    """The delivery's fields after the attempt ``outcome`` (``delivery.attempts`` counts it already)."""
+    now = outcome.finished_at
     fields: dict[str, object] = {
-        "last_status_code": status,
-        "response_excerpt": excerpt,
-        "duration_ms": duration_ms,
-        "last_error": error[:1000],
+        "last_status_code": outcome.status,
+        "response_excerpt": outcome.excerpt,
+        "duration_ms": outcome.duration_ms,
+        "last_error": outcome.error,
     }
-    if status is not None and 200 <= status < 300:
+    if outcome.succeeded:
         fields.update(state=State.SUCCEEDED, delivered_at=now, next_attempt_at=None)
-    elif retryable and delivery.attempts <= len(settings.WEBHOOK_RETRY_SCHEDULE):
-        fields.update(state=State.PENDING, next_attempt_at=now + _delay(delivery.attempts, retry_after))
+    elif outcome.retryable and delivery.attempts <= len(settings.WEBHOOK_RETRY_SCHEDULE):
+        fields.update(
+            state=State.PENDING, next_attempt_at=now + _delay(delivery.attempts, outcome.retry_after)
+        )
     else:
-        fields.update(state=State.DEAD if retryable else State.FAILED, next_attempt_at=None)
-    WebhookDelivery.objects.filter(pk=delivery.pk).update(**fields)
-    if fields["state"] != State.SUCCEEDED:
-        logger.info("webhook %s to %s: %s", delivery.message_id, endpoint.url, error)
-        _note_failure(endpoint, now)
-    elif endpoint.failing_since is not None:  # as read with the delivery: one query less per success
-        WebhookEndpoint.objects.filter(pk=endpoint.pk, failing_since__isnull=False).update(failing_since=None)
+        fields.update(state=State.DEAD if outcome.retryable else State.FAILED, next_attempt_at=None)
     return fields
 
 
@@ -155,8 +199,30 @@ def parse_retry_after(value: str) -> float | None:
 # --- Endpoints that keep failing
 
 
-def _note_failure(endpoint: WebhookEndpoint, now: datetime) -> None:
-    WebhookEndpoint.objects.filter(pk=endpoint.pk, failing_since__isnull=True).update(failing_since=now)
+def note_outcomes(endpoint: WebhookEndpoint, attempts: Sequence[tuple[WebhookDelivery, Outcome]]) -> None:
+    """Keep the endpoint's failing window after a batch of attempts at it (one, or a drain's batch).
+
+    A success ends the window (``failing_since`` cleared); a failure starts it
+    when none is open; an endpoint whose attempts have all failed for
+    ``WEBHOOK_DISABLE_AFTER_HOURS`` is disabled. In a batch, the attempts count
+    in the order they finished: the window is open after it when a failure came
+    after the last success, and it opened at the first such failure.
+    """
+    ordered = sorted(attempts, key=lambda pair: pair[1].finished_at)
+    for delivery, outcome in ordered:
+        if not outcome.succeeded:
+            logger.info("webhook %s to %s: %s", delivery.message_id, endpoint.url, outcome.error)
+    last_success = max((i for i, (_, outcome) in enumerate(ordered) if outcome.succeeded), default=-1)
+    failures_after = ordered[last_success + 1 :]
+    if last_success >= 0 and endpoint.failing_since is not None:  # as read: one query less per success
+        WebhookEndpoint.objects.filter(pk=endpoint.pk, failing_since__isnull=False).update(failing_since=None)
+        endpoint.failing_since = None
+    if failures_after:
+        _note_failure(endpoint, since=failures_after[0][1].finished_at, now=failures_after[-1][1].finished_at)
+
+
+def _note_failure(endpoint: WebhookEndpoint, *, since: datetime, now: datetime) -> None:
+    WebhookEndpoint.objects.filter(pk=endpoint.pk, failing_since__isnull=True).update(failing_since=since)
     endpoint.refresh_from_db(fields=["failing_since", "active", "disabled_at"])
     window = timedelta(hours=settings.WEBHOOK_DISABLE_AFTER_HOURS)
     if endpoint.disabled_at is not None or endpoint.failing_since is None:

@@ -88,7 +88,15 @@ class WebhookDelivery(models.Model):
                 name="webhook_delivery_state_valid",
             ),
         ]
-        indexes = [models.Index(fields=["state", "next_attempt_at"], name="webhook_delivery_due")]
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"], name="webhook_delivery_due"),
+            # What a drain claims: one endpoint's pending deliveries, the longest due first.
+            models.Index(
+                fields=["endpoint", "next_attempt_at", "id"],
+                condition=Q(state="pending"),
+                name="webhook_delivery_due_endpoint",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.type} {self.message_id} -> {self.endpoint_id} ({self.state})"

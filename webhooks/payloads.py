@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -43,14 +44,35 @@ def encode(body: dict[str, Any]) -> str:
 
 def event_body(event: ClaimEvent) -> str | None:
     """The JSON body for an event, or None when its type sends nothing or its subject is gone."""
-    webhook_type = WEBHOOK_TYPES.get(EventType(event.action))
-    if webhook_type is None:
-        return None
-    try:
-        data = _data(event, webhook_type)
-    except NotFound:
-        return None
-    return encode({"type": webhook_type, "timestamp": event.created_at.isoformat(), "data": data})
+    return event_bodies([event]).get(event.pk)
+
+
+def event_bodies(events: Sequence[ClaimEvent]) -> dict[int, str | None]:
+    """``event_body`` of many events by event id; their claims are read and serialised together, once each."""
+    claim_ids = [
+        event.claim_id
+        for event in events
+        if event.claim_id is not None and WEBHOOK_TYPES.get(EventType(event.action), "").startswith("claim.")
+    ]
+    found = list(selectors.claim_details(claim_ids=claim_ids).values()) if claim_ids else []
+    # One serializer for all (a ModelSerializer builds its fields anew for every instance it is given).
+    serialized = ClaimDetailSerializer(found, many=True).data if found else []
+    claims = {claim.pk: data for claim, data in zip(found, serialized, strict=True)}
+    bodies: dict[int, str | None] = {}
+    for event in events:
+        webhook_type = WEBHOOK_TYPES.get(EventType(event.action))
+        if webhook_type is None:
+            bodies[event.pk] = None
+            continue
+        try:
+            data = _data(event, webhook_type, claims)
+        except NotFound:
+            bodies[event.pk] = None
+            continue
+        bodies[event.pk] = encode(
+            {"type": webhook_type, "timestamp": event.created_at.isoformat(), "data": data}
+        )
+    return bodies
 
 
 def ping_body(endpoint_id: int) -> tuple[str, str]:
@@ -60,23 +82,29 @@ def ping_body(endpoint_id: int) -> tuple[str, str]:
     return f"ping_{uuid.uuid4().hex}", encode(body)
 
 
-def _data(event: ClaimEvent, webhook_type: str) -> dict[str, Any]:
+def _data(event: ClaimEvent, webhook_type: str, claims: dict[int, Any]) -> dict[str, Any]:
+    """``data``: the article or the claim as GET returns it (``claims``: serialised, by id), and the
+    extras of the type."""
     if webhook_type.startswith("article."):
         if event.article_id is None:
             raise NotFound("event without an article")
         return dict(ArticleSerializer(selectors.article_detail(article_id=event.article_id)).data)
     if event.claim_id is None:
         raise NotFound("event without a claim")
-    claim = selectors.claim_detail(claim_id=event.claim_id)
-    data = dict(ClaimDetailSerializer(claim).data)
+    claim = claims.get(event.claim_id)
+    if claim is None:
+        raise NotFound(f"Claim {event.claim_id} does not exist.")
+    data = dict(claim)  # a copy: the extras below belong to this event's body only
     if webhook_type == "claim.verdict":
         verdict = (
-            Verdict.objects.filter(claim_id=claim.pk, state=Verdict.State.APPROVED)
+            Verdict.objects.filter(claim_id=event.claim_id, state=Verdict.State.APPROVED)
             .order_by("-decided_at", "-id")
             .first()
         )
         data["rationale"] = verdict.rationale if verdict else ""
-        data["evidence"] = EvidenceSerializer(selectors.claim_evidence(claim_id=claim.pk), many=True).data
+        data["evidence"] = EvidenceSerializer(
+            selectors.claim_evidence(claim_id=event.claim_id), many=True
+        ).data
     elif webhook_type == "claim.repeated":
         article_id = (event.data or {}).get("article")
         article = Article.objects.filter(pk=article_id).first() if isinstance(article_id, int) else None
