@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from claims.migration_operations import AddOrderedIndex
+
 
 class Migration(migrations.Migration):
 
@@ -58,7 +60,8 @@ class Migration(migrations.Migration):
                 'ordering': ['day', 'event_id'],
             },
         ),
-        migrations.AddIndex(
+        # NULLS LAST on PostgreSQL; SQLite (the quickstart) cannot build that clause.
+        AddOrderedIndex(
             model_name='claim',
             index=models.Index(models.OrderBy(models.F('last_seen'), descending=True, nulls_last=True), models.OrderBy(models.F('id'), descending=True), name='claim_recent_idx'),
         ),
