@@ -211,11 +211,9 @@ def appearance_representation(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-# A claim with its current appearances and outlets. The declared fields document the shape (the
-# OpenAPI schema is built from them); ``to_representation`` renders it directly, because DRF's
-# generic rendering of a 50-claim page with a few hundred appearances cost several times what the
-# database did. tests/test_claim_representation.py holds the two to the same output. (No
-# docstring: it would replace the schema's description of the component.)
+# The declared fields document the shape (the schema is built from them; a docstring would become
+# its description); to_representation renders it directly, DRF's generic rendering of a page cost
+# more than its queries. tests/test_claim_representation.py holds the two to the same output.
 class ClaimSerializer(BlankUrlsModelSerializer):
     appearances = serializers.SerializerMethodField()
     outlets = serializers.SerializerMethodField()
