@@ -1,7 +1,7 @@
 """Latency of the paths a desk and a CMS use all day, at scale, against DRF's own ceiling.
 
     python bench/api.py postgres://postgres@127.0.0.1:5432/factcheck_api_bench --claims 1000000 [--keep] \\
-        [--requests 200] [--redis redis://127.0.0.1:6379/2] [--workers 2]
+        [--requests 200] [--redis redis://127.0.0.1:6379/2] [--workers 2] [--paths claims_open,similar]
 
 Loads the synthetic corpus (``bench/corpus``: claims, a fifth as many articles,
 their appearances, reviews and events; ``--keep`` reuses a database already
@@ -148,11 +148,11 @@ def fixtures(seed: int) -> dict[str, Any]:
     }
 
 
-def paths(f: dict[str, Any]) -> dict[str, tuple[str, str]]:
-    """name -> (how it is authenticated, URL)."""
+def paths(f: dict[str, Any], only: set[str] | None = None) -> dict[str, tuple[str, str]]:
+    """name -> (how it is authenticated, URL); with ``only``, those paths and the bare baseline."""
     from urllib.parse import quote
 
-    return {
+    every = {
         "bare": ("none", "/bench/bare/claims/"),
         "claims_open": ("key", LIST),
         "claims_outlet": ("key", f"{LIST}&outlet={quote(f['outlet'])}"),
@@ -165,16 +165,22 @@ def paths(f: dict[str, Any]) -> dict[str, tuple[str, str]]:
         "stats_page": ("session", "/stats/"),
         "events": ("key", f"/api/v1/events/?after={f['after']}"),
     }
+    if only is None:
+        return every
+    unknown = only - set(every)
+    if unknown:
+        raise SystemExit(f"unknown paths: {', '.join(sorted(unknown))}; choose from {', '.join(every)}")
+    return {name: value for name, value in every.items() if name == "bare" or name in only}
 
 
-def count_queries(f: dict[str, Any]) -> dict[str, int]:
+def count_queries(f: dict[str, Any], only: set[str] | None = None) -> dict[str, int]:
     """SQL queries of one request of each path, in-process (the same code gunicorn runs)."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     counts = {}
-    for name, (auth, url) in paths(f).items():
+    for name, (auth, url) in paths(f, only).items():
         client = Client()
         headers = {"Authorization": f"Bearer {f['key']}"} if auth == "key" else {}
         if auth == "session":
@@ -230,12 +236,14 @@ def start_gunicorn(
     raise SystemExit("gunicorn did not answer /healthz within two minutes")
 
 
-def time_paths(f: dict[str, Any], port: int, requests: int) -> dict[str, list[float]]:
+def time_paths(
+    f: dict[str, Any], port: int, requests: int, only: set[str] | None = None
+) -> dict[str, list[float]]:
     """Wall-clock milliseconds per request, path by path, over one keep-alive connection each."""
     import httpx
 
     timings: dict[str, list[float]] = {}
-    for name, (auth, url) in paths(f).items():
+    for name, (auth, url) in paths(f, only).items():
         headers = {"Authorization": f"Bearer {f['key']}"} if auth == "key" else {}
         cookies = {"sessionid": f["session"]} if auth == "session" else {}
         with httpx.Client(
@@ -294,6 +302,10 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (one per core)")
     parser.add_argument(
+        "--paths",
+        help="only these paths (comma-separated names, e.g. claims_open,similar), and the bare view",
+    )
+    parser.add_argument(
         "--redis", default=os.environ.get("REDIS_URL"), help="cache for throttles and sessions"
     )
     args = parser.parse_args()
@@ -308,12 +320,13 @@ def main() -> None:
     from bench.corpus import load_corpus
 
     load_corpus(args.database_url, claims=args.claims, seed=args.seed, keep=args.keep)
+    only = {name.strip() for name in args.paths.split(",") if name.strip()} if args.paths else None
     f = fixtures(args.seed)
-    queries = count_queries(f)
+    queries = count_queries(f, only)
     server = start_gunicorn(args.database_url, folder, args.port, args.workers, args.redis)
     try:
         print(f"timing {args.requests} requests per path at {args.claims:,} claims", file=sys.stderr)
-        timings = time_paths(f, args.port, args.requests)
+        timings = time_paths(f, args.port, args.requests, only)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)

@@ -235,6 +235,10 @@ def _load_chunk(cast: dict[str, Any], *, first: int, size: int, rng: random.Rand
                     verdict_at=verdict_at if decided else None,
                     first_seen=seen,
                     last_seen=articles[carried[-1]][2],
+                    # The time of its "taken" event below, as the workflow keeps it.
+                    in_review_since=seen + (verdict_at - seen) / 2
+                    if status in ("in_review", "awaiting_approval")
+                    else None,
                     created_at=seen,
                 )
             )
@@ -279,6 +283,7 @@ def _load_chunk(cast: dict[str, Any], *, first: int, size: int, rng: random.Rand
                     "end",
                     "score",
                     "speaker",
+                    "match_reason",
                     "current",
                     "created_at",
                 ],
@@ -291,6 +296,7 @@ def _load_chunk(cast: dict[str, Any], *, first: int, size: int, rng: random.Rand
                         claim.pk * 10,
                         claim.pk * 10 + 9,
                         claim.score,
+                        "",
                         "",
                         True,
                         claim.first_seen,

@@ -213,6 +213,10 @@ class Claim(models.Model):
     )
     first_seen = models.DateTimeField(null=True, blank=True)
     last_seen = models.DateTimeField(null=True, blank=True, db_index=True)
+    # Kept by workflow.apply_transition with the event that hands the claim over (migration 0019).
+    in_review_since = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="While in someone's hands: when it went into review"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -254,6 +258,13 @@ class Claim(models.Model):
             # ?updated_since=: a CMS polling for what changed.
             models.Index(fields=["updated_at"], name="claim_updated_at_idx"),
             # ?q= on PostgreSQL: a generated tsvector column with a GIN index (migration 0015).
+            # The queue sorted by age in review: longest in someone's hands first, then by priority.
+            models.Index(
+                F("in_review_since").asc(nulls_last=True),
+                F("priority").desc(),
+                F("id").desc(),
+                name="claim_age_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -11,8 +11,6 @@ from django.contrib.auth.models import User
 from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.db import connection
 from django.db.models import (
-    Case,
-    DateTimeField,
     Exists,
     F,
     IntegerField,
@@ -21,7 +19,6 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    When,
 )
 from django.db.models.expressions import OrderBy, RawSQL
 from django.db.models.functions import Coalesce
@@ -89,25 +86,66 @@ def search_claims(qs: Any, q: str) -> Any:
     return qs.filter(Q(text__icontains=q) | Q(speaker__icontains=q))
 
 
-def claim_list(*, filters: dict[str, Any] | None = None, article_text: bool = False) -> QuerySet[Claim]:
+# What a claims list shows of each current appearance, read as plain rows (``appearance_rows``).
+APPEARANCE_ROW_FIELDS = (
+    "id",
+    "claim_id",
+    "article_id",
+    "text",
+    "start",
+    "end",
+    "article_revision",
+    "score",
+    "speaker",
+    "match_score",
+    "match_reason",
+    "article__outlet_id",
+    "article__outlet__name",
+)
+
+
+def appearance_rows(claims: Sequence[Claim]) -> list[Claim]:
+    """Give each claim ``appearance_rows``: its current appearances as dicts, in one query.
+
+    For lists of claims from ``claim_list(appearances=False)``: a page of 50 claims
+    carries a few hundred appearances, and reading them as model instances (each
+    with its article and outlet) cost more than everything else the page does.
+    Each row has ``APPEARANCE_ROW_FIELDS``, ordered as ``current_appearances``.
+    """
+    by_claim: dict[int, list[dict[str, Any]]] = {claim.pk: [] for claim in claims}
+    if by_claim:
+        rows = (
+            Appearance.objects.filter(claim_id__in=list(by_claim), current=True)
+            .order_by("article_id", "start")
+            .values(*APPEARANCE_ROW_FIELDS)
+        )
+        for row in rows:
+            by_claim[row["claim_id"]].append(row)
+    for claim in claims:
+        claim.appearance_rows = by_claim[claim.pk]  # type: ignore[attr-defined]
+    return list(claims)
+
+
+def claim_list(
+    *, filters: dict[str, Any] | None = None, article_text: bool = False, appearances: bool = True
+) -> QuerySet[Claim]:
     """Claims for the queue and the API: one row per claim with its current appearances prefetched.
 
     ``filters``: ``article`` (id), ``status`` (a status, "open" or "all"), ``kind``,
     ``speaker`` (exact, any case), ``outlet`` (name, any case, or id), ``q`` (see
-    ``search_claims``), ``updated_since`` (a datetime).
+    ``search_claims``), ``updated_since`` (a datetime). ``appearances=False`` leaves
+    the appearances out, for a list that reads a page's as rows (``appearance_rows``).
     """
     filters = filters or {}
-    qs = (
-        Claim.objects.filter(merged_into__isnull=True)
-        .select_related("assignee")
-        .prefetch_related(
+    qs = Claim.objects.filter(merged_into__isnull=True).select_related("assignee")
+    if appearances:
+        qs = qs.prefetch_related(
             Prefetch(
                 "appearances",
                 queryset=current_appearances(article_text=article_text),
                 to_attr="current_appearances",
             )
         )
-    )
     article = filters.get("article")
     if article:
         qs = qs.filter(
@@ -282,7 +320,8 @@ def similar_claims(*, text: str, limit: int) -> list[tuple[Claim, float]]:
     from . import matching
 
     ranked = matching.similar_claims(text, limit=limit)
-    claims = claim_list().in_bulk([claim_id for claim_id, _ in ranked])
+    claims = claim_list(appearances=False).in_bulk([claim_id for claim_id, _ in ranked])
+    appearance_rows(list(claims.values()))
     return [(claims[claim_id], score) for claim_id, score in ranked if claim_id in claims]
 
 
@@ -293,31 +332,14 @@ QUEUE_SORTS: dict[str, tuple[str | OrderBy, ...]] = {
     "priority": ("-priority", "-id"),
     # Newest first: when an article last carried the claim.
     "recent": (F("last_seen").desc(nulls_last=True), "-id"),
-    # Longest in review first; claims not in review come after.
+    # Longest in review first; claims not in someone's hands come after, by priority. Read from
+    # claim_age_idx: the time is a column the workflow keeps (``Claim.in_review_since``).
     "age": (F("in_review_since").asc(nulls_last=True), "-priority", "-id"),
 }
-# The events that put a claim into someone's hands.
-HANDED_OVER = (EventType.TAKEN, EventType.ASSIGNED, EventType.REOPENED, EventType.VERDICT_REJECTED)
 
 
 # The statuses in which a claim is in someone's hands, so its age in review means something.
 IN_HANDS = (Claim.Status.IN_REVIEW, Claim.Status.AWAITING_APPROVAL)
-
-
-def in_review_since() -> Case:
-    """When a claim in someone's hands last went into review (taken, assigned, reopened or sent back).
-
-    Looked up only for claims in review or awaiting approval (others have none): the queue
-    sorts by it, and the database then reads the log for a few claims, not for every row.
-    """
-    handed_over = Subquery(
-        ClaimEvent.objects.filter(
-            claim=OuterRef("pk"), action__in=HANDED_OVER, to_status=Claim.Status.IN_REVIEW
-        )
-        .order_by("-created_at", "-id")
-        .values("created_at")[:1]
-    )
-    return Case(When(status__in=IN_HANDS, then=handed_over), default=None, output_field=DateTimeField())
 
 
 def figure_conflicts_q() -> Exists:
@@ -361,7 +383,7 @@ def dashboard_queue(*, filters: dict[str, Any], user: Any) -> QuerySet[Claim]:
     (an open figure conflict), ``since``/``until`` (dates the claim was first seen);
     ``sort`` is one of QUEUE_SORTS.
     """
-    qs = claim_list(filters=filters).annotate(in_review_since=in_review_since())
+    qs = claim_list(filters=filters)
     if filters.get("mine"):
         qs = qs.filter(assignee=user)
     assignee = filters.get("assignee")
@@ -413,8 +435,7 @@ def my_claims(*, user: Any) -> QuerySet[Claim]:
     """The claims in a person's hands (in review or awaiting approval), longest held first."""
     return (
         claim_list()
-        .filter(assignee=user, status__in=(Claim.Status.IN_REVIEW, Claim.Status.AWAITING_APPROVAL))
-        .annotate(in_review_since=in_review_since())
+        .filter(assignee=user, status__in=IN_HANDS)
         .order_by(F("in_review_since").asc(nulls_last=True), "id")
     )
 

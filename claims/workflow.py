@@ -46,6 +46,8 @@ from .models import Claim, ClaimEvent, Verdict
 from .status_guard import status_writes
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from django.contrib.auth.models import User
 
 
@@ -230,12 +232,13 @@ def apply_transition(
     ``claim`` is the instance ``check_transition`` accepted; on success it is
     updated in memory to what was written.
     """
-    updates = updates or {}
+    now = timezone.now()
+    updates = {**(updates or {}), **in_review_since(target, now)}
     source = claim.status
     with transaction.atomic(), status_writes():
         changed = Claim.objects.filter(
             pk=claim.pk, status=source, version=claim.version, merged_into__isnull=True
-        ).update(status=target, version=F("version") + 1, updated_at=timezone.now(), **updates)
+        ).update(status=target, version=F("version") + 1, updated_at=now, **updates)
         if not changed:
             current = access_claim(claim_id=claim.pk)
             raise Conflict(
@@ -257,6 +260,16 @@ def apply_transition(
     for name, value in updates.items():
         setattr(claim, name, value)
     return event
+
+
+def in_review_since(target: str, now: datetime) -> dict[str, Any]:
+    """``Claim.in_review_since`` for a claim moving to ``target``: now when it goes into review (taken,
+    assigned, reopened to review or sent back), kept while it awaits approval, cleared otherwise."""
+    if target == Status.IN_REVIEW:
+        return {"in_review_since": now}
+    if target == Status.AWAITING_APPROVAL:
+        return {}
+    return {"in_review_since": None}
 
 
 # --- Transitions that need nothing but the claim

@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 import time_machine
@@ -13,9 +14,9 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
 
-from claims import workflow
+from claims import review, workflow
 from claims.actors import Actor
-from claims.models import Claim, ClaimLink
+from claims.models import Claim, ClaimLink, Evidence
 
 Status = Claim.Status
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -81,6 +82,65 @@ def test_the_queue_sorts_by_priority_recency_or_age_in_review(
     assert listed(client) == [second.pk, third.pk, first.pk]
     assert listed(client, "sort=recent") == [third.pk, second.pk, first.pk]
     assert listed(client, "sort=age") == [third.pk, first.pk, second.pk]
+
+
+def test_time_in_review_starts_when_a_claim_is_handed_over_and_ends_when_it_leaves_the_desk(
+    editor: User, reviewer: User, make_claim: Any, settings: Any
+) -> None:
+    settings.REQUIRE_SECOND_REVIEW = True
+    claim = make_claim()
+    Evidence.objects.create(
+        claim=claim, url="https://stats.example.org/t.csv", primary=True, stance="supports"
+    )
+    start = timezone.now() - timedelta(days=10)
+
+    def at(day: int, step: Callable[[], Any]) -> datetime | None:
+        with time_machine.travel(start + timedelta(days=day), tick=False):
+            step()
+        return Claim.objects.get(pk=claim.pk).in_review_since
+
+    reviewing, editing = Actor(user=reviewer), Actor(user=editor)
+    took = at(0, lambda: workflow.do_take(claim_id=claim.pk, version=None, actor=reviewing))
+    proposed = at(1, lambda: propose(claim, reviewing))
+    sent_back = at(
+        2, lambda: review.do_reject_verdict(claim_id=claim.pk, version=None, comment="Cite.", actor=editing)
+    )
+    proposed_again = at(3, lambda: propose(claim, reviewing))
+    approved = at(4, lambda: review.do_approve_verdict(claim_id=claim.pk, version=None, actor=editing))
+    reopened = at(
+        5,
+        lambda: workflow.do_reopen(
+            claim_id=claim.pk, version=None, reason="New data.", actor=editing, to="in_review"
+        ),
+    )
+    released = at(6, lambda: workflow.do_release(claim_id=claim.pk, version=None, actor=editing))
+
+    assert took == proposed == start  # awaiting approval is still in the reviewer's hands
+    assert sent_back == proposed_again == start + timedelta(days=2)
+    assert approved is None and released is None
+    assert reopened == start + timedelta(days=5)
+
+
+def propose(claim: Claim, actor: Actor) -> None:
+    review.do_propose_verdict(
+        claim_id=claim.pk, version=None, value="verified", rationale="The table.", actor=actor
+    )
+
+
+def test_the_search_finds_claims_by_a_word_or_a_phrase_not_by_part_of_a_word(
+    editor: User, make_claim: Any, client_as: Callable[[User], Client]
+) -> None:
+    exports = make_claim("Exports rose 12% in March, the trade office said.")
+    tariffs = make_claim("The new tariffs will double the price of imported steel.")
+    make_claim("Unemployment fell to 3.5% in March.")
+    client = client_as(editor)
+
+    assert listed(client, "q=exports") == [exports.pk]
+    assert listed(client, "q=tariff") == [tariffs.pk]  # the English stem: tariff, tariffs
+    assert listed(client, "q=" + quote('"trade office"')) == [exports.pk]
+    assert listed(client, "q=" + quote('"office trade"')) == []
+    assert listed(client, "q=port") == []  # inside "exports" and "imported", a word of neither
+    assert listed(client, "q=xports") == []
 
 
 def test_htmx_gets_the_results_alone_and_a_browser_the_whole_page(

@@ -118,6 +118,7 @@ def load_corpus(url: str, *, claims: int, seed: int = 7, keep: bool = False) -> 
     ):
         if state["finished"]:
             print(f"reusing the loaded corpus ({claims:,} claims)", file=sys.stderr)
+            migrate()  # migrations added since the load (each fills what it adds)
             return state
         print(f"resuming after chunk {state['chunks_done']} of {state['chunks']}", file=sys.stderr)
     else:

@@ -427,6 +427,10 @@ def claim_rows(
             )
         )
         row.update(status=after, version=version, updated_at=max(row["updated_at"], when))
+        if after == "in_review":  # as workflow.apply_transition keeps it
+            row["in_review_since"] = when
+        elif after != "awaiting_approval":
+            row["in_review_since"] = None
 
     if outcome == "dismissed":
         transition("dismissed", "new", "dismissed", editor, t)

@@ -126,7 +126,8 @@ class ClaimFilterSet(django_filters.FilterSet):
 
     def filter_queryset(self, queryset: Any) -> Any:
         cleaned = {name: value for name, value in self.form.cleaned_data.items() if value not in (None, "")}
-        return selectors.claim_list(filters=cleaned)
+        # The list view reads the page's appearances as rows once the page is cut.
+        return selectors.claim_list(filters=cleaned, appearances=False)
 
 
 class StrictFilterBackend(DjangoFilterBackend):

@@ -97,8 +97,13 @@ class SimilarView(APIView):
     def get(self, request: Request) -> Response:
         query = SimilarQuery.read(request)
         ranked = selectors.similar_claims(text=query["text"], limit=query["limit"])
+        claims = ClaimSerializer([claim for claim, _ in ranked], many=True).data
         return Response(
-            {"results": [{"claim": ClaimSerializer(claim).data, "score": score} for claim, score in ranked]}
+            {
+                "results": [
+                    {"claim": claim, "score": score} for claim, (_, score) in zip(claims, ranked, strict=True)
+                ]
+            }
         )
 
 

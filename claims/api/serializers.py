@@ -187,6 +187,33 @@ class PreviouslyCheckedSerializer(serializers.Serializer):
     publisher = serializers.CharField()
 
 
+_DATETIME = serializers.DateTimeField()  # DRF's own rendering of a date-time (ISO 8601, "Z" for UTC)
+
+
+def _datetime(value: Any) -> str | None:
+    return _DATETIME.to_representation(value) if value is not None else None
+
+
+def appearance_representation(row: dict[str, Any]) -> dict[str, Any]:
+    """An appearance row of ``selectors.appearance_rows`` as ``AppearanceSerializer`` renders it."""
+    return {
+        "id": row["id"],
+        "article": row["article_id"],
+        "text": row["text"],
+        "start": row["start"],
+        "end": row["end"],
+        "outlet": row["article__outlet__name"] or "",
+        "article_revision": row["article_revision"],
+        "score": float(row["score"]),
+        "speaker": row["speaker"],
+        "match_score": None if row["match_score"] is None else float(row["match_score"]),
+        "match_reason": row["match_reason"],
+    }
+
+
+# The declared fields document the shape (the schema is built from them; a docstring would become
+# its description); to_representation renders it directly, DRF's generic rendering of a page cost
+# more than its queries. tests/test_claim_representation.py holds the two to the same output.
 class ClaimSerializer(BlankUrlsModelSerializer):
     appearances = serializers.SerializerMethodField()
     outlets = serializers.SerializerMethodField()
@@ -196,7 +223,6 @@ class ClaimSerializer(BlankUrlsModelSerializer):
     previously_checked = serializers.SerializerMethodField(
         help_text="The verdict this claim already has (ours or an imported fact-check), or null"
     )
-    _appearance_serializer: AppearanceSerializer | None = None
 
     class Meta:
         model = Claim
@@ -231,6 +257,39 @@ class ClaimSerializer(BlankUrlsModelSerializer):
         ]
         read_only_fields = fields
 
+    def to_representation(self, instance: Claim) -> dict[str, Any]:
+        claim = instance
+        rows = appearance_rows_of(claim)
+        return {
+            "id": claim.pk,
+            "text": claim.text,
+            "status": claim.status,
+            "score": float(claim.score),
+            "kind": claim.kind,
+            "speaker": claim.speaker,
+            "reasons": claim.reasons,
+            "figures": claim.figures,
+            "origin": claim.origin,
+            "priority": float(claim.priority),
+            "priority_parts": claim.priority_parts,
+            "appearance_count": claim.appearance_count,
+            "outlet_count": claim.outlet_count,
+            "outlets": outlet_names(rows),
+            "verdict": claim.verdict,
+            "rating": claim.rating,
+            "verdict_at": _datetime(claim.verdict_at),
+            "review_url": claim.review_url,
+            "review_publisher": claim.review_publisher,
+            "published_url": claim.published_url,
+            "assignee": claim.assignee.username if claim.assignee is not None else None,
+            "version": claim.version,
+            "first_seen": _datetime(claim.first_seen),
+            "last_seen": _datetime(claim.last_seen),
+            "previously_checked": self.get_previously_checked(claim),
+            "merged_into": claim.merged_into_id,
+            "appearances": [appearance_representation(row) for row in rows],
+        }
+
     @extend_schema_field(PreviouslyCheckedSerializer(allow_null=True))
     def get_previously_checked(self, claim: Claim) -> dict[str, Any] | None:
         if not claim.verdict:
@@ -242,23 +301,45 @@ class ClaimSerializer(BlankUrlsModelSerializer):
             "publisher": claim.review_publisher,
         }
 
-    def _appearances(self, claim: Claim) -> list[Appearance]:
-        prefetched = getattr(claim, "current_appearances", None)
-        if prefetched is not None:
-            return list(prefetched)
-        return list(claim.appearances.filter(current=True).select_related("article__outlet"))
-
     def get_appearances(self, claim: Claim) -> list[dict[str, Any]]:
-        # One appearance serializer for every claim of a page: building its fields anew for each
-        # claim took a third of a 50-claim page's time.
-        if self._appearance_serializer is None:
-            self._appearance_serializer = AppearanceSerializer()
-        child = self._appearance_serializer
-        return [child.to_representation(appearance) for appearance in self._appearances(claim)]
+        return [appearance_representation(row) for row in appearance_rows_of(claim)]
 
     def get_outlets(self, claim: Claim) -> list[str]:
-        names = {a.article.outlet.name for a in self._appearances(claim) if a.article.outlet}
-        return sorted(names)
+        return outlet_names(appearance_rows_of(claim))
+
+
+def appearance_rows_of(claim: Claim) -> list[dict[str, Any]]:
+    """The claim's current appearances as rows of ``selectors.appearance_rows``: the rows read for
+    a list's page, else the prefetched appearances (``claim_list``), else a query."""
+    rows = getattr(claim, "appearance_rows", None)
+    if rows is not None:
+        return list(rows)
+    appearances = getattr(claim, "current_appearances", None)
+    if appearances is None:
+        appearances = claim.appearances.filter(current=True).select_related("article__outlet")
+    return [
+        {
+            "id": a.pk,
+            "claim_id": a.claim_id,
+            "article_id": a.article_id,
+            "text": a.text,
+            "start": a.start,
+            "end": a.end,
+            "article_revision": a.article_revision,
+            "score": a.score,
+            "speaker": a.speaker,
+            "match_score": a.match_score,
+            "match_reason": a.match_reason,
+            "article__outlet_id": a.article.outlet_id,
+            "article__outlet__name": a.article.outlet.name if a.article.outlet else None,
+        }
+        for a in appearances
+    ]
+
+
+def outlet_names(rows: list[dict[str, Any]]) -> list[str]:
+    """The outlets of these appearance rows, each once, by name."""
+    return sorted({row["article__outlet__name"] for row in rows if row["article__outlet_id"] is not None})
 
 
 class RelatedClaimSerializer(serializers.Serializer):
@@ -328,6 +409,9 @@ class ClaimDetailSerializer(ClaimSerializer):
     class Meta(ClaimSerializer.Meta):
         fields = [*ClaimSerializer.Meta.fields, "related"]
         read_only_fields = fields
+
+    def to_representation(self, instance: Claim) -> dict[str, Any]:
+        return {**super().to_representation(instance), "related": self.get_related(instance)}
 
     @extend_schema_field(RelatedClaimSerializer(many=True))
     def get_related(self, claim: Claim) -> list[dict[str, Any]]:

@@ -199,7 +199,13 @@ class ClaimListView(generics.ListAPIView):
     ordering = ["-priority", "-id"]
 
     def get_queryset(self) -> Any:
-        return selectors.claim_list()  # filtered by ClaimFilterSet, through the same selector
+        # Filtered by ClaimFilterSet, through the same selector; the page's appearances are read
+        # after the page is cut, as plain rows.
+        return selectors.claim_list(appearances=False)
+
+    def paginate_queryset(self, queryset: Any) -> list[Any] | None:
+        page = super().paginate_queryset(queryset)
+        return None if page is None else selectors.appearance_rows(page)
 
     @extend_schema(parameters=CLAIM_FILTERS)
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
