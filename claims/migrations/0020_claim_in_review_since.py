@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import migrations, models
 from django.db.models import OuterRef, Subquery
 
+from claims.migration_operations import AddOrderedIndex
+
 # The events that put a claim into review: taken, assigned, reopened to review, sent back.
 HANDED_OVER = ("taken", "assigned", "reopened", "verdict_rejected")
 IN_HANDS = ("in_review", "awaiting_approval")
@@ -25,7 +27,7 @@ def fill_in_review_since(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims', '0018_quotations_and_conflict_dismissal'),
+        ('claims', '0019_promoted_sentences'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -36,7 +38,8 @@ class Migration(migrations.Migration):
             field=models.DateTimeField(blank=True, editable=False, help_text="While in someone's hands: when it went into review", null=True),
         ),
         migrations.RunPython(fill_in_review_since, migrations.RunPython.noop),
-        migrations.AddIndex(
+        # NULLS LAST on PostgreSQL; SQLite (the quickstart) cannot build that clause.
+        AddOrderedIndex(
             model_name='claim',
             index=models.Index(models.OrderBy(models.F('in_review_since'), nulls_last=True), models.OrderBy(models.F('priority'), descending=True), models.OrderBy(models.F('id'), descending=True), name='claim_age_idx'),
         ),
