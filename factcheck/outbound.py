@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import http.cookiejar
 import ipaddress
 import os
 import socket
@@ -270,7 +271,9 @@ def fetch(
         headers["If-Modified-Since"] = last_modified
     hops: list[str] = []
     current = check_url(url)
-    with httpx.Client(transport=GuardedTransport(), timeout=timeout, follow_redirects=False) as client:
+    with httpx.Client(
+        transport=GuardedTransport(), timeout=timeout, follow_redirects=False, cookies=no_cookies()
+    ) as client:
         while True:
             status, response_headers, content = _get_one(client, current, headers, limit, deadline)
             location = response_headers.get("location", "")
@@ -452,7 +455,12 @@ def post(
         with contextlib.ExitStack() as stack:
             if client is None:
                 client = stack.enter_context(
-                    httpx.Client(transport=GuardedTransport(), timeout=timeout, follow_redirects=False)
+                    httpx.Client(
+                        transport=GuardedTransport(),
+                        timeout=timeout,
+                        follow_redirects=False,
+                        cookies=no_cookies(),
+                    )
                 )
             response = stack.enter_context(
                 client.stream("POST", current, content=content, headers=sent, timeout=timeout)
@@ -472,6 +480,15 @@ def post(
         raise _fetch_error(exc, current, reading="waiting for", doing="post to") from exc
 
 
+def no_cookies() -> http.cookiejar.CookieJar:
+    """A cookie jar that keeps nothing: what one receiver sets is never sent to the next request.
+
+    A worker's pooled client posts to every integration's endpoints; a cookie one receiver set
+    would otherwise ride along with later messages to the same host, another integration's included.
+    """
+    return http.cookiejar.CookieJar(policy=http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
+
+
 # Kept-alive connections per host in one process: a webhook worker sends to a few receivers all day.
 KEEP_ALIVE_CONNECTIONS = 20
 
@@ -488,7 +505,9 @@ def _keep_alive_client() -> httpx.Client:
             if client is None:
                 _clients.clear()
                 client = httpx.Client(
-                    transport=GuardedTransport(keep_alive=KEEP_ALIVE_CONNECTIONS), follow_redirects=False
+                    transport=GuardedTransport(keep_alive=KEEP_ALIVE_CONNECTIONS),
+                    follow_redirects=False,
+                    cookies=no_cookies(),
                 )
                 _clients[key] = client
     return client

@@ -76,6 +76,10 @@ class LocalServer:
                 with suppress(BrokenPipeError, ConnectionResetError):
                     self.wfile.write(route.body)
 
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                self.do_GET()
+
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
@@ -455,3 +459,23 @@ def test_every_failure_is_one_error_class(local_server: LocalServer, allow_priva
             assert exc.reason
             kinds.add(exc.kind)
     assert kinds == {"bad_scheme", "http_status", "connection"}
+
+
+# --- Cookies
+
+
+def test_a_cookie_one_answer_sets_is_never_sent_back(local_server: LocalServer, allow_private: None) -> None:
+    setter = local_server.add("/hook", "ok", headers={"Set-Cookie": "session=receiver-one; Path=/"})
+    for _ in range(2):
+        outbound.post(setter, content=b"{}", headers={"Content-Type": "application/json"}, keep_alive=True)
+        outbound.post(setter, content=b"{}", headers={"Content-Type": "application/json"})
+    local_server.add("/next", "landed")
+    local_server.add(
+        "/login",
+        status=302,
+        content_type="",
+        headers={"Location": local_server.url("/next"), "Set-Cookie": "session=page; Path=/"},
+    )
+    outbound.fetch(local_server.url("/login"))
+    assert local_server.paths() == ["/hook"] * 4 + ["/login", "/next"]
+    assert [seen.headers.get("cookie") for seen in local_server.requests] == [None] * 6
