@@ -13,11 +13,13 @@ Protocol (:mod:`.splits`, "held-out by year"): trains on the debates before
 int8 model itself, and never reads the 2016 debates (``evaluate`` reports
 them). The network: all-MiniLM-L6-v2, mean pooling over real tokens (as the
 sentence model was trained), dropout, one linear unit; the embeddings and the
-lowest four of six layers stay as pre-trained. Tokens come from the product's
-own WordPiece (:mod:`.wordpiece`, at most 64), so training and run time see the
-same ids. One epoch, batch 32 (sentences of similar length batched together),
-AdamW (lr 1e-4, weight decay 0.01, linear warm-up over 6 % of the steps then
-linear decay), seed 0, at most two threads.
+lowest ``--frozen-layers`` of six layers stay as pre-trained. Tokens come from
+the product's own WordPiece (:mod:`.wordpiece`, at most 64), so training and
+run time see the same ids. One epoch, batch 32 (sentences of similar length
+batched together), AdamW (weight decay 0.01, linear warm-up over 6 % of the
+steps then linear decay), seed 0, at most two threads. The shipped model's
+settings (sentences, frozen layers, learning rate, seconds) are recorded in
+``checkworthy_minilm.json`` and its command in ``MODEL.md``.
 
 Writes ``checkworthy_minilm.onnx`` (int8, dynamic quantisation) and
 ``checkworthy_minilm.json`` (threshold, dev F1, training settings).
