@@ -34,6 +34,7 @@ from .matching import (
     MatchDecision,
     Query,
     Scored,
+    considered,
     decide,
     document_frequencies,
     fingerprint,
@@ -45,7 +46,6 @@ from .matching import (
     same_words,
     score_indexed,
     term_id,
-    thresholds,
     use_embeddings,
 )
 from .models import Appearance, Article, Claim
@@ -119,6 +119,8 @@ class ArticleMatcher:
         self.db_postings: dict[str, list[int]] = {}
         self.db_scores: dict[tuple[str, frozenset[Any], frozenset[Any]], dict[int, Scored]] = {}
         self.claims: dict[int, Claim] = {}
+        # Candidate ids read and found merged meanwhile (no claim to file against).
+        self.gone: set[int] = set()
         if self.n_docs:
             self._score_known_claims(lookups)
 
@@ -167,18 +169,15 @@ class ArticleMatcher:
         more = {t for doc in index.values() for t in doc.terms} - set(self.df)
         if more:
             self.df.update(document_frequencies({term_id(t): t for t in more}, count=False)[0])
-        _, suggest = thresholds()
         for query in lookups:
             if _lookup_key(query) in self.db_scores or query.text not in ranked:
                 continue
             docs = [index[i] for i in ranked[query.text] if i in index]
             scored = score_indexed(self._with_vector(query), docs, df=self.df, n_docs=self.n_docs)
             self.db_scores[_lookup_key(query)] = {s.claim_id: s for s in scored}
-        close = {
-            s.claim_id for scores in self.db_scores.values() for s in scores.values() if s.score >= suggest
-        }
-        if close:
-            self.claims = Claim.objects.filter(merged_into__isnull=True).in_bulk(sorted(close))
+        # Only the claims a decision may take (a few per sentence, not every close candidate);
+        # match() reads more should one of them turn out merged.
+        self._read_claims({i for by_id in self.db_scores.values() for i in considered(list(by_id.values()))})
 
     def _query_df(self, query: Query) -> dict[str, int]:
         return {t: self.df.get(t, 0) for t in query.terms}
@@ -214,8 +213,20 @@ class ArticleMatcher:
         scored = [known[i] for i in ranked if i in known]
         scored += score_indexed(query, new, df=self.df, n_docs=self.n_docs)
         scored.sort(key=lambda s: (-s.score, s.claim_id))
+        while missing := [
+            i for i in considered(scored, skip=self.gone) if i < LOCAL_IDS and i not in self.claims
+        ]:
+            self._read_claims(set(missing))
         claims = {**self.claims, **{i: claim for i, (claim, _, _) in self.local.items()}}
         return decide(query, scored, claims)
+
+    def _read_claims(self, ids: set[int]) -> None:
+        """Read these candidate claims; those merged meanwhile are noted as gone."""
+        if not ids:
+            return
+        found = Claim.objects.filter(merged_into__isnull=True).in_bulk(sorted(ids))
+        self.claims.update(found)
+        self.gone.update(ids - set(found))
 
     def add(self, claim: Claim, query: Query) -> None:
         """A claim created (not yet saved) from this sentence: a candidate for the sentences after it."""

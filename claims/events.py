@@ -9,7 +9,11 @@ and the hook would lose.
 How an event reaches a consumer:
 
 1. ``record_event`` inserts the row and asks, once per transaction, for a
-   dispatch after the commit (``transaction.on_commit``).
+   dispatch after the commit (``transaction.on_commit``). Commits in a burst
+   share one dispatch: the first marks a dispatch pending (a cache key) and
+   queues it; the others, seeing the mark, queue none. The dispatch clears the
+   mark before it reads the log, so every commit either came before that read
+   (and is handled by it) or finds no mark and queues a dispatch of its own.
 2. The dispatch task runs every registered consumer over the events after its
    cursor. The cursor moves in the same transaction as the consumer's own
    writes, so each event is handled once, even when two dispatches race (the
@@ -34,6 +38,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 
 from . import background
@@ -178,8 +183,37 @@ def _schedule_dispatch() -> None:
     transaction.on_commit(_enqueue_dispatch, robust=True)
 
 
+# Set while a dispatch is queued and has not started reading the log (see the module's docstring).
+DISPATCH_PENDING_KEY = "events:dispatch-pending"
+# A mark whose dispatch was lost (its worker died before it started) lapses after this; until
+# then commits queue no dispatch of their own, and beat's minutely dispatch delivers their events.
+DISPATCH_PENDING_SECONDS = 60
+
+
 def _enqueue_dispatch() -> None:
-    background.enqueue(background.DISPATCH_EVENTS)
+    if not _mark_dispatch_pending():
+        return  # a queued dispatch has not read the log yet: it will handle this commit's events
+    try:
+        background.enqueue(background.DISPATCH_EVENTS)
+    except Exception:
+        _clear_dispatch_pending()  # the next commit asks again; beat covers this one
+        raise
+
+
+def _mark_dispatch_pending() -> bool:
+    """Mark a dispatch pending; False when one already was. Without the cache, always True."""
+    try:
+        return bool(cache.add(DISPATCH_PENDING_KEY, 1, timeout=DISPATCH_PENDING_SECONDS))
+    except Exception:
+        logger.warning("cache unreachable: queueing a dispatch for this commit", exc_info=True)
+        return True
+
+
+def _clear_dispatch_pending() -> None:
+    try:
+        cache.delete(DISPATCH_PENDING_KEY)
+    except Exception:
+        logger.warning("cache unreachable: the dispatch-pending mark lapses by itself", exc_info=True)
 
 
 # --- Consumers
@@ -232,6 +266,9 @@ def consumers() -> list[Consumer]:
 def dispatch(*, names: Iterable[str] | None = None) -> dict[str, int]:
     """Run consumers over the events after their cursors; returns how many events each handled."""
     wanted = set(names) if names is not None else None
+    if wanted is None:
+        # Before reading the log: a commit from now on queues a dispatch of its own.
+        _clear_dispatch_pending()
     handled = {}
     for consumer in consumers():
         if wanted is None or consumer.name in wanted:

@@ -197,6 +197,29 @@ def decide(query: Query, scored: Sequence[Scored], claims: Mapping[int, Claim]) 
     return decision
 
 
+def considered(scored: Sequence[Scored], *, skip: Collection[int] = ()) -> list[int]:
+    """Ids of the candidates ``decide`` may look at, given scored best first: every claim it could
+    take (the merge, suggestions, conflicts, series), reading those in ``skip`` as gone (merged)."""
+    auto, suggest = thresholds()
+    room = {"conflict": MAX_SUGGESTIONS, "series": MAX_SUGGESTIONS}
+    suggestions, merge = MAX_SUGGESTIONS, False
+    ids = []
+    for item in scored:
+        if item.score < suggest or item.claim_id in skip:
+            continue
+        if item.relation in room:
+            if room[item.relation]:
+                room[item.relation] -= 1
+                ids.append(item.claim_id)
+        elif not merge and item.score >= auto and item.relation in ("same", "none"):
+            merge = True  # the merge, unless the text is too thin: then a suggestion
+            ids.append(item.claim_id)
+        elif suggestions:
+            suggestions -= 1
+            ids.append(item.claim_id)
+    return ids
+
+
 def similar_claims(text: str, *, limit: int = 5) -> list[tuple[int, float]]:
     """Ids of known claims ranked by similarity to ``text``, best first, with their scores."""
     return [(s.claim_id, round(s.score, 4)) for s in search(make_query(text))[:limit]]

@@ -77,6 +77,17 @@ def _eager_tasks(settings: Any) -> None:
     app.conf.task_eager_propagates = True
 
 
+@pytest.fixture(autouse=True)
+def _no_dispatch_pending() -> None:
+    """No event dispatch marked pending (claims.events): a test whose fake broker held or lost the
+    dispatch must not keep the next test's commits from queueing theirs."""
+    from django.core.cache import cache
+
+    from claims import events
+
+    cache.delete(events.DISPATCH_PENDING_KEY)
+
+
 def _user(username: str, role: str | None) -> User:
     user = User.objects.create_user(
         username=username, password="pw-" + username, email=f"{username}@example.org"

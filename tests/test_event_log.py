@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.db import connection, connections, transaction
 
 from claims import background, events, tasks, workflow
@@ -228,6 +229,44 @@ def test_a_transaction_asks_for_one_dispatch_however_many_events_it_records(
         for _ in range(5):
             events.record_event(EventType.REOPENED, claim=claim)
     assert len(callbacks) == 1
+
+
+@pytest.fixture
+def queued(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """A broker that holds the tasks sent to it (nothing runs until the test says so)."""
+    sent: list[str] = []
+    monkeypatch.setattr(background, "enqueue", lambda task_name, *args: sent.append(task_name))
+    cache.delete(events.DISPATCH_PENDING_KEY)
+    yield sent
+    cache.delete(events.DISPATCH_PENDING_KEY)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_commits_in_a_burst_share_one_dispatch_and_every_event_reaches_the_consumers(
+    make_claim: Any, consumer: Seen, queued: list[str]
+) -> None:
+    claim = make_claim()
+    burst = [events.record_event(EventType.REOPENED, claim=claim) for _ in range(3)]  # three commits
+
+    assert queued == [background.DISPATCH_EVENTS]  # one dispatch waits in the queue for all three
+    tasks.dispatch_events()  # the worker runs it
+    assert consumer == [event.pk for event in burst]
+
+    later = events.record_event(EventType.REOPENED, claim=claim)  # after the dispatch began: a new one
+    assert queued == [background.DISPATCH_EVENTS] * 2
+    tasks.dispatch_events()
+    assert consumer == [event.pk for event in [*burst, later]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_dispatch_that_could_not_be_queued_leaves_the_next_commit_free_to_ask_again(
+    make_claim: Any, consumer: Seen, broker_down: None
+) -> None:
+    claim = make_claim()
+    events.record_event(EventType.REOPENED, claim=claim)  # the enqueue failed: beat will deliver it
+
+    assert cache.get(events.DISPATCH_PENDING_KEY) is None
+    assert consumer == []
 
 
 def test_beat_sweeps_the_event_log_every_minute() -> None:

@@ -440,3 +440,30 @@ def test_a_reimport_with_a_new_headline_reindexes_the_claim() -> None:
     claim.refresh_from_db()
     assert claim.review_headline == SOROS_HEADLINE
     assert "officer" in ClaimIndex.objects.get(claim=claim).terms
+
+
+def test_a_decision_needs_only_the_candidates_matching_reads_claims_for() -> None:
+    """Filing reads the claims of a few candidates per sentence, not of every close one: the
+    decision taken from those alone is the decision taken with every candidate's claim at hand,
+    and a candidate merged meanwhile makes room for the next one."""
+    import random
+
+    rng = random.Random(7)
+    full = matching.make_query("The national unemployment rate fell to 3.9 percent in March last year.")
+    thin = matching.make_query("Unemployment fell.")
+    relations = ["none", "same", "subset", "related", "conflict", "series"]
+    for _ in range(3000):
+        scored = sorted(
+            (
+                matching.Scored(i, round(rng.uniform(0.3, 1.0), 2), rng.choice(relations))  # type: ignore[arg-type]
+                for i in range(1, rng.randint(1, 40))
+            ),
+            key=lambda s: (-s.score, s.claim_id),
+        )
+        every = {s.claim_id: Claim(pk=s.claim_id, text=f"claim {s.claim_id}") for s in scored}
+        merged = set(rng.sample(sorted(every), k=min(3, len(every))))
+        present = {i: c for i, c in every.items() if i not in merged}
+        read = {i: present[i] for i in matching.considered(scored, skip=merged) if i in present}
+
+        for query in (full, thin):
+            assert matching.decide(query, scored, read) == matching.decide(query, scored, present)
