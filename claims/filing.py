@@ -365,18 +365,7 @@ def _file_sentences(
     _save_new_claims(matcher=matcher, filing=filing)
     added = Appearance.objects.bulk_create(
         [
-            Appearance(
-                claim=claim,
-                article=article,
-                article_revision=article.revision,
-                text=sentence.text,
-                start=sentence.start,
-                end=sentence.end,
-                score=sentence.score,
-                speaker=sentence.speaker[:SPEAKER_MAX],
-                match_score=match_score,
-                match_reason=filing.quotations.reason(sentence),
-            )
+            _appearance(article, sentence, claim, match_score, filing)
             for sentence, (claim, match_score) in zip(fresh, planned, strict=True)
         ]
     )
@@ -482,7 +471,28 @@ def file_one_sentence(
     filing.quotations.remember(claim, sentence)
     _announce_repeats(article=article, claims=[claim], filing=filing)
     _save_new_claims(matcher=matcher, filing=filing)
-    added = Appearance.objects.create(
+    added = _appearance(article, sentence, claim, match_score, filing, **appearance)
+    added.save(force_insert=True)
+    filing.quotations.save()
+    do_refresh_claim_stats(
+        claim_ids={claim.pk, *(other.pk for other in filing.conflicting)}, amend=filing.amend
+    )
+    claim.refresh_from_db()
+    return Filed(
+        claim=claim, appearance=added, new_claim=bool(filing.created), repeated=bool(filing.repeated)
+    )
+
+
+def _appearance(
+    article: Article,
+    sentence: extraction.Sentence,
+    claim: Claim,
+    match_score: float | None,
+    filing: _Filing,
+    **extra: Any,
+) -> Appearance:
+    """The (unsaved) appearance of ``sentence`` of the article's current revision as ``claim``."""
+    return Appearance(
         claim=claim,
         article=article,
         article_revision=article.revision,
@@ -493,15 +503,7 @@ def file_one_sentence(
         speaker=sentence.speaker[:SPEAKER_MAX],
         match_score=match_score,
         match_reason=filing.quotations.reason(sentence),
-        **appearance,
-    )
-    filing.quotations.save()
-    do_refresh_claim_stats(
-        claim_ids={claim.pk, *(other.pk for other in filing.conflicting)}, amend=filing.amend
-    )
-    claim.refresh_from_db()
-    return Filed(
-        claim=claim, appearance=added, new_claim=bool(filing.created), repeated=bool(filing.repeated)
+        **extra,
     )
 
 
