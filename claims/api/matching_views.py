@@ -110,7 +110,9 @@ class SimilarView(APIView):
 class RelatedView(APIView):
     """Claims linked to this one: figure conflicts first (shown side by side), then possible matches."""
 
-    @extend_schema(responses=RelatedClaimSerializer(many=True))
+    @extend_schema(
+        responses=inline_serializer("RelatedClaims", {"results": RelatedClaimSerializer(many=True)})
+    )
     def get(self, request: Request, pk: int) -> Response:
         return Response({"results": related_claims(selectors.claim_detail(claim_id=pk))})
 
