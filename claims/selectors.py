@@ -256,6 +256,16 @@ def article_detail(*, article_id: int) -> Article:
     return article
 
 
+def article_claim_count(*, article: Article) -> int:
+    """Sentences of the article's current text that are claims: those extraction queued and those
+    reviewers promoted (one query)."""
+    queued = {(s["start"], s["end"]) for s in article.sentences or [] if s.get("check_worthy")}
+    promoted = Appearance.objects.filter(
+        article=article, article_revision=article.revision, current=True, promoted_at__isnull=False
+    ).values_list("start", "end")
+    return len(queued | {(start, end) for start, end in promoted})
+
+
 def promoters(appearances: Sequence[Appearance]) -> dict[int, str]:
     """The names of the people who promoted these appearances to the queue (one query, none if nobody did)."""
     ids = {a.promoted_by_id for a in appearances if a.promoted_by_id is not None}

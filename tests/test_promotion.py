@@ -74,6 +74,18 @@ def test_an_opinion_kept_out_of_the_queue_is_promoted_and_appears_in_the_queue_w
     assert created.reason == "Promoted to the queue by rita: was kept out as opinion"
 
 
+def test_the_article_counts_a_promoted_sentence_among_its_claims_once(
+    article: Article, rita: APIClient
+) -> None:
+    before = rita.get(f"/api/v1/articles/{article.pk}/").json()["claim_count"]
+    assert before == Appearance.objects.filter(article=article, current=True).count()
+
+    promote(rita, article, OPINION)
+    promote(rita, article, OPINION)
+
+    assert rita.get(f"/api/v1/articles/{article.pk}/").json()["claim_count"] == before + 1
+
+
 def test_the_promoted_claim_is_filed_as_extraction_files_one(article: Article, rita: APIClient) -> None:
     claim = Claim.objects.get(pk=promote(rita, article, OPINION).json()["claim"]["id"])
 

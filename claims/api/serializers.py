@@ -8,6 +8,7 @@ from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from claims import selectors
 from claims.models import (
     Appearance,
     Article,
@@ -134,7 +135,7 @@ class ArticleSerializer(BlankUrlsModelSerializer):
         read_only_fields = fields
 
     def get_claim_count(self, article: Article) -> int:
-        return sum(1 for s in article.sentences if s.get("check_worthy"))
+        return selectors.article_claim_count(article=article)
 
 
 class ArticleSummarySerializer(BlankUrlsModelSerializer):
