@@ -76,6 +76,8 @@ def open_as(chromium: Browser, live_server: Any) -> Iterator[Callable[[User], Pa
         page.get_by_label("Password").fill("pw-" + user.get_username())
         page.get_by_role("button", name="Log in").click()
         expect(page).to_have_url(live_server.url + "/")
+        # Deferred scripts (htmx, the queue's keys) have run once the page has loaded.
+        page.wait_for_load_state("load")
         return page
 
     yield open_for
