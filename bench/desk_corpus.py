@@ -17,7 +17,7 @@ by hand), appearances and events PostgreSQL's COPY.
 
 from __future__ import annotations
 
-import json
+import argparse
 import os
 import random
 import re
@@ -53,6 +53,18 @@ RATINGS = {
     "verified": ["true", "mostly-true"],
     "disputed": ["half-true", "misleading", "false", "unproven"],
 }
+
+
+def desk_arguments(description: str) -> argparse.Namespace:
+    """The command line every page benchmark on the desk shares: where, how big, how many requests."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("database_url", help="postgres://... of a database whose name contains 'bench'")
+    parser.add_argument("--claims", type=int, default=100_000)
+    parser.add_argument("--days", type=int, default=90, help="how many days of news the claims span")
+    parser.add_argument("--requests", type=int, default=40, help="timed requests per view")
+    parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument("--keep", action="store_true", help="keep the loaded desk; load only what is missing")
+    return parser.parse_args()
 
 
 def ensure_database(url: str) -> None:
@@ -186,7 +198,7 @@ def _load_chunk(cast: dict[str, Any], *, first: int, size: int, rng: random.Rand
     from django.db import connection, transaction
 
     from claims.event_types import EventType
-    from claims.models import Claim, ClaimLink, Verdict
+    from claims.models import Appearance, Claim, ClaimEvent, ClaimLink, Verdict
 
     articles, now = cast["articles"], cast["now"]
     reviewers, editors = cast["people"]["reviewer"], cast["people"]["editor"]
@@ -273,7 +285,7 @@ def _load_chunk(cast: dict[str, Any], *, first: int, size: int, rng: random.Rand
         with connection.cursor() as cursor:
             copy_rows(
                 cursor,
-                "claims_appearance",
+                Appearance,
                 [
                     "claim_id",
                     "article_id",
@@ -307,7 +319,7 @@ def _load_chunk(cast: dict[str, Any], *, first: int, size: int, rng: random.Rand
             )
             copy_rows(
                 cursor,
-                "claims_claimevent",
+                ClaimEvent,
                 [
                     "claim_id",
                     "action",
@@ -334,7 +346,7 @@ def _events(
 ) -> Iterator[tuple[Any, ...]]:
     """The log of each claim's life so far, in the order it happened."""
     for claim, (status, seen, verdict_at, rating, carried) in zip(made, plans, strict=True):
-        yield (claim.pk, types.CREATED.value, "", "new", None, "", json.dumps({"article": carried[0]}), seen)
+        yield (claim.pk, types.CREATED.value, "", "new", None, "", {"article": carried[0]}, seen)
         if status == "new":
             continue
         if status == "dismissed":
@@ -345,7 +357,7 @@ def _events(
                 "dismissed",
                 rng.choice(editors),
                 "Not checkable.",
-                "{}",
+                {},
                 seen + (verdict_at - seen) / 3,
             )
             continue
@@ -357,7 +369,7 @@ def _events(
             "in_review",
             claim.assignee_id or rng.choice(reviewers),
             "",
-            "{}",
+            {},
             taken,
         )
         if status == "in_review":
@@ -371,7 +383,7 @@ def _events(
                 status,
                 claim.assignee_id,
                 "Proposed.",
-                json.dumps(data),
+                data,
                 verdict_at,
             )
             continue
@@ -382,14 +394,16 @@ def _events(
             status,
             rng.choice(reviewers),
             "Checked.",
-            json.dumps(data),
+            data,
             verdict_at,
         )
 
 
-def copy_rows(cursor: Any, table: str, columns: list[str], rows: Any) -> None:
-    """PostgreSQL COPY of ``rows`` into ``table`` through Django's psycopg connection."""
-    names = ", ".join(f'"{column}"' for column in columns)
-    with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
+def copy_rows(cursor: Any, model: Any, columns: list[str], rows: Any) -> None:
+    """PostgreSQL COPY of ``rows`` (tuples in ``columns`` order) into ``model``'s table; every other
+    column gets the model's default, as the benchmark corpus writes it (``bench.corpus.tables``)."""
+    from bench.corpus import tables
+
+    tables.copy_rows(
+        cursor.cursor, model, [dict(zip(columns, row, strict=True)) for row in rows], with_id=False
+    )

@@ -27,17 +27,17 @@ import argparse
 import json
 import os
 import random
-import re
 import statistics
 import sys
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench.desk_corpus import ensure_database  # noqa: E402
 
 OUTLETS = [
     f"{town} {paper}"
@@ -54,22 +54,6 @@ TIME_ZONES = ["UTC", "Europe/Berlin", "Europe/London", "America/New_York", "Asia
 KINDS = ["statistic", "quote", "event", "comparison", "prediction", "other"]
 SPEAKERS = ["", "the minister", "Jane Smith", "the central bank", "the mayor", "the opposition leader"]
 REASONS = ["a figure", "a named source", "a comparison", "a record claim", "a percentage", "a prediction"]
-
-
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    if not re.fullmatch(r"[A-Za-z0-9_]+", name) or "bench" not in name:
-        raise SystemExit(
-            f"database name {name!r}: a dedicated one, letters, digits and _, with 'bench' in it"
-        )
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-            print(f"created database {name}", file=sys.stderr)
 
 
 def setup_django(url: str) -> None:

@@ -19,7 +19,6 @@ queries of each. The last stdout line is JSON.
 
 from __future__ import annotations
 
-import argparse
 import json
 import statistics
 import sys
@@ -30,7 +29,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.desk_corpus import load_desk, loaded_claims, setup_django  # noqa: E402
+from bench.desk_corpus import desk_arguments, load_desk, loaded_claims, setup_django  # noqa: E402
 
 VIEWS: dict[str, tuple[str, dict[str, Any]]] = {
     "open, by priority": ("/", {}),
@@ -94,14 +93,7 @@ def time_views(views: dict[str, tuple[str, dict[str, Any]]], requests: int) -> d
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
-    parser.add_argument("database_url", help="postgres://... of a database whose name contains 'bench'")
-    parser.add_argument("--claims", type=int, default=100_000)
-    parser.add_argument("--days", type=int, default=90, help="how many days of news the claims span")
-    parser.add_argument("--requests", type=int, default=40, help="timed requests per view")
-    parser.add_argument("--seed", type=int, default=5)
-    parser.add_argument("--keep", action="store_true", help="keep the loaded desk; load only what is missing")
-    args = parser.parse_args()
+    args = desk_arguments((__doc__ or "").split("\n")[0])
 
     setup_django(args.database_url)
     started = time.monotonic()
