@@ -37,7 +37,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.desk_corpus import ensure_database  # noqa: E402
+from bench.desk_corpus import ensure_database, own_timestamps  # noqa: E402
 
 OUTLETS = [
     f"{town} {paper}"
@@ -186,34 +186,53 @@ def load(*, subscribers: int, claims: int, rng: random.Random) -> None:
             for c in decided
         ]
     )
+    # The log is append-only (a trigger refuses UPDATE): each event is written with its time.
+    stale = {c.pk for c in held[::2]}
     events = (
-        [ClaimEvent(claim=c, action=EventType.CREATED, to_status="new", data={}) for c in new]
-        + [ClaimEvent(claim=c, action=EventType.TAKEN, to_status="in_review") for c in held]
+        [
+            ClaimEvent(claim=c, action=EventType.CREATED, to_status="new", data={}, created_at=day_ago)
+            for c in new
+        ]
         + [
             ClaimEvent(
-                claim=v.claim, action=EventType.VERDICT_PROPOSED, data={"verdict": v.pk, "value": v.value}
+                claim=c,
+                action=EventType.TAKEN,
+                to_status="in_review",
+                created_at=five_days_ago if c.pk in stale else now,
+            )
+            for c in held
+        ]
+        + [
+            ClaimEvent(
+                claim=v.claim,
+                action=EventType.VERDICT_PROPOSED,
+                data={"verdict": v.pk, "value": v.value},
+                created_at=day_ago,
             )
             for v in proposed
         ]
         + [
             ClaimEvent(
-                claim=v.claim, action=EventType.VERDICT_APPROVED, data={"verdict": v.pk, "value": v.value}
+                claim=v.claim,
+                action=EventType.VERDICT_APPROVED,
+                data={"verdict": v.pk, "value": v.value},
+                created_at=day_ago,
             )
             for v in approved
         ]
         + [
-            ClaimEvent(claim=c, action=EventType.REPEATED, data={"article": rng.choice(articles).pk})
+            ClaimEvent(
+                claim=c,
+                action=EventType.REPEATED,
+                data={"article": rng.choice(articles).pk},
+                created_at=day_ago,
+            )
             for c in decided[:200]
             for _ in range(2)
         ]
     )
-    ClaimEvent.objects.bulk_create(events, batch_size=5000)
-    ClaimEvent.objects.filter(action__in=[EventType.CREATED, EventType.REPEATED]).update(created_at=day_ago)
-    ClaimEvent.objects.filter(action__in=[EventType.VERDICT_APPROVED, EventType.VERDICT_PROPOSED]).update(
-        created_at=day_ago
-    )
-    stale = [c.pk for c in held[::2]]
-    ClaimEvent.objects.filter(action=EventType.TAKEN, claim_id__in=stale).update(created_at=five_days_ago)
+    with own_timestamps(ClaimEvent):
+        ClaimEvent.objects.bulk_create(events, batch_size=5000)
     pairs = {tuple(rng.sample(new, 2)) for _ in range(min(300, len(new) // 2))} if len(new) > 1 else set()
     ClaimLink.objects.bulk_create(
         [ClaimLink(from_claim=a, to_claim=b, kind=ClaimLink.Kind.FIGURE_CONFLICT) for a, b in pairs],
