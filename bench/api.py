@@ -21,7 +21,10 @@ times each path with sequential requests over one keep-alive connection:
 For each path: p50 and p95 over the timed requests (after a warm-up), the
 number of SQL queries of one request (counted in-process with Django's test
 client), and the ratio bare p95 / path p95 (1.0: as fast as the bare view).
-The last line of stdout is JSON with every path's p50, p95, queries and ratio.
+Every SELECT of that request is also EXPLAINed on the loaded database, and a
+sequential read of claims, appearances, events or the match index is named
+(the plan tests in tests/test_query_plans.py, at this size). The last line of
+stdout is JSON with every path's p50, p95, queries, ratio and sequential reads.
 """
 
 from __future__ import annotations
@@ -173,13 +176,47 @@ def paths(f: dict[str, Any], only: set[str] | None = None) -> dict[str, tuple[st
     return {name: value for name, value in every.items() if name == "bare" or name in only}
 
 
-def count_queries(f: dict[str, Any], only: set[str] | None = None) -> dict[str, int]:
-    """SQL queries of one request of each path, in-process (the same code gunicorn runs)."""
+# Tables that grow with the claims: a sequential read of one of them is a plan that does not scale.
+BIG_TABLES = (
+    "claims_claim",
+    "claims_appearance",
+    "claims_claimevent",
+    "claims_claimterm",
+    "claims_claimindex",
+)
+
+
+def sequential_reads(sql: str) -> list[str]:
+    """The big tables the planner would read sequentially for ``sql`` on this database (EXPLAIN, not run).
+
+    The list's capped count is allowed: under a Limit of cap + 1 rows it stops there
+    (``claims.api.pagination.LargeListPagination``), as tests/test_query_plans.py allows it.
+    """
+    import re
+
+    from django.db import connection
+
+    if not sql.lstrip().upper().startswith("SELECT"):
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {sql}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    if sql.startswith("SELECT COUNT(*) FROM (SELECT") and "Limit" in plan.split("Seq Scan")[0]:
+        return []
+    return [table for table in BIG_TABLES if re.search(rf"Seq Scan on {table}\b", plan)]
+
+
+def count_queries(
+    f: dict[str, Any], only: set[str] | None = None
+) -> tuple[dict[str, int], dict[str, list[str]]]:
+    """SQL queries of one request of each path, in-process (the same code gunicorn runs), and the
+    big tables any of them would read sequentially at this size."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     counts = {}
+    scans: dict[str, list[str]] = {}
     for name, (auth, url) in paths(f, only).items():
         client = Client()
         headers = {"Authorization": f"Bearer {f['key']}"} if auth == "key" else {}
@@ -192,7 +229,10 @@ def count_queries(f: dict[str, Any], only: set[str] | None = None) -> dict[str, 
         if response.status_code != 200:
             raise SystemExit(f"{name}: {target} answered {response.status_code}: {response.content[:300]!r}")
         counts[name] = len(captured)
-    return counts
+        scans[name] = sorted({t for q in captured.captured_queries for t in sequential_reads(q["sql"])})
+        if scans[name]:
+            print(f"  {name}: sequential read of {', '.join(scans[name])}", file=sys.stderr)
+    return counts, scans
 
 
 def start_gunicorn(
@@ -269,23 +309,28 @@ def time_paths(
     return timings
 
 
-def report(claims: int, timings: dict[str, list[float]], queries: dict[str, int]) -> dict[str, Any]:
+def report(
+    claims: int, timings: dict[str, list[float]], queries: dict[str, int], scans: dict[str, list[str]]
+) -> dict[str, Any]:
     bare = percentile(timings["bare"], 0.95)
     out: dict[str, Any] = {"claims": claims, "paths": {}}
-    print(f"{'path':<22} {'p50 ms':>8} {'p95 ms':>8} {'mean ms':>8} {'queries':>8} {'bare/p95':>9}")
+    heading = f"{'path':<22} {'p50 ms':>8} {'p95 ms':>8} {'mean ms':>8} {'queries':>8} {'bare/p95':>9}"
+    print(f"{heading}  sequential reads")
     for name, samples in timings.items():
         p95 = percentile(samples, 0.95)
+        reads = scans.get(name, [])
         row = {
             "p50": round(percentile(samples, 0.5), 1),
             "p95": round(p95, 1),
             "queries": queries[name],
             "ratio": round(bare / p95, 2),
             "n": len(samples),
+            "sequential_reads": reads,
         }
         out["paths"][name] = row
         print(
             f"{name:<22} {row['p50']:>8} {row['p95']:>8} {statistics.fmean(samples):>8.1f} "
-            f"{row['queries']:>8} {row['ratio']:>9}"
+            f"{row['queries']:>8} {row['ratio']:>9}  {', '.join(reads) or '-'}"
         )
     return out
 
@@ -322,7 +367,7 @@ def main() -> None:
     load_corpus(args.database_url, claims=args.claims, seed=args.seed, keep=args.keep)
     only = {name.strip() for name in args.paths.split(",") if name.strip()} if args.paths else None
     f = fixtures(args.seed)
-    queries = count_queries(f, only)
+    queries, scans = count_queries(f, only)
     server = start_gunicorn(args.database_url, folder, args.port, args.workers, args.redis)
     try:
         print(f"timing {args.requests} requests per path at {args.claims:,} claims", file=sys.stderr)
@@ -330,7 +375,7 @@ def main() -> None:
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
-    print(json.dumps(report(args.claims, timings, queries)))
+    print(json.dumps(report(args.claims, timings, queries, scans)))
 
 
 if __name__ == "__main__":

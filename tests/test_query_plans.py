@@ -21,15 +21,16 @@ from urllib.parse import quote
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection, transaction
+from django.db.models import Count
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from bench.corpus import load as corpus_load
 from bench.corpus import stories
 from bench.corpus.tables import derive_claims, write_chunk
-from claims import matching
+from claims import matching, selectors
 from claims.api.pagination import LargeListPagination
-from claims.models import Claim, ClaimEvent
+from claims.models import Claim, ClaimEvent, Outlet
 
 pytestmark = pytest.mark.postgres
 
@@ -75,7 +76,16 @@ def corpus(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, 
             for w in re.findall(r"[a-z]{6,}", t)
         }
         rare = min(sorted(words), key=lambda w: Claim.objects.filter(text__icontains=w).count())
+        # An outlet with at most 1 % of the articles, read through its claims' ids gathered first.
+        small_outlet = (
+            Outlet.objects.annotate(n=Count("articles"))
+            .filter(n__gte=1, n__lte=selectors.small_outlet_limit(ARTICLES))
+            .order_by("-n", "name")
+            .values_list("name", flat=True)
+            .first()
+        )
         yield {
+            "small_outlet": small_outlet,
             "rare_word": rare,
             "speaker": speaker,
             "newest": Claim.objects.order_by("-updated_at").values_list("updated_at", flat=True).first(),
@@ -129,6 +139,7 @@ def filtered_lists(corpus: dict[str, Any]) -> dict[str, str]:
     return {
         "open": LIST,
         "outlet": f"{LIST}&outlet={quote('The Ashby Daily')}",
+        "small_outlet": f"{LIST}&outlet={quote(corpus['small_outlet'])}",
         "speaker": f"{LIST}&speaker={quote(corpus['speaker'])}",
         "kind": f"{LIST}&kind=prediction",
         "q": f"{LIST}&q={corpus['rare_word']}",
@@ -142,6 +153,7 @@ def filtered_lists(corpus: dict[str, Any]) -> dict[str, str]:
     [
         "open",
         "outlet",
+        "small_outlet",
         "speaker",
         "kind",
         "q",
