@@ -101,13 +101,21 @@ def tree_rss_mb(pid: int) -> float:
 
 
 def tree_cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) of a process and its live descendants: what the work cost, however
-    busy the machine was (wall time on a shared machine also counts waiting for a core)."""
+    """CPU time (user + system) of a process and its descendants: what the work cost, however busy
+    the machine was (wall time on a shared machine also counts waiting for a core).
+
+    Descendants that ended count too, through their parent's children times: a Celery pool process
+    is replaced after ``CELERY_MAX_TASKS_PER_CHILD`` tasks, and counting only the live ones lost the
+    CPU of every replaced process (most of a long run's)."""
     import psutil
 
     try:
         proc = psutil.Process(pid)
-        return sum(sum(p.cpu_times()[:2]) for p in [proc, *proc.children(recursive=True)])
+        total = 0.0
+        for p in [proc, *proc.children(recursive=True)]:
+            times = p.cpu_times()
+            total += times.user + times.system + times.children_user + times.children_system
+        return total
     except psutil.Error:
         return 0.0
 
