@@ -152,6 +152,18 @@ def test_unknown_filter_values_are_ignored(editor: User, make_claim: Any) -> Non
     assert "Page 1 of 1 · 1 claim" in page
 
 
+@pytest.mark.parametrize("name", ["q", "speaker", "outlet", "assignee", "since"])
+@pytest.mark.parametrize("value", ["\x00", "Daily\x00Example", "line\nbreak\x7f"])
+def test_a_filter_holding_a_control_character_is_ignored_not_an_error(
+    name: str, value: str, editor: User, make_claim: Any, appear: Any
+) -> None:
+    appear(make_claim(), "Daily Example")
+
+    page = page_of(browser(editor).get("/", {name: value}))
+
+    assert "Page 1 of 1 · 1 claim" in page
+
+
 def test_the_queue_page_takes_a_fixed_number_of_queries(
     editor: User,
     reviewer: User,

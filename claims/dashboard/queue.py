@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from .. import charts, roles, selectors, workflow
+from ..api.filters import CONTROL
 from ..errors import DomainError
 from ..forms import BulkForm
 from ..models import Claim
@@ -89,8 +90,13 @@ class QueueRow:
 
 
 def queue_filters(params: QueryDict) -> dict[str, str]:
-    """The queue's filters from a query string; unknown values are dropped rather than refused."""
-    filters = {key: params.get(key, "").strip() for key in QUEUE_FILTERS}
+    """The queue's filters from a query string; unknown values are dropped rather than refused.
+
+    A value holding a control character (NUL, which PostgreSQL refuses in text, a line break, DEL)
+    is dropped too, as the API refuses it (``claims.api.filters.CONTROL``).
+    """
+    raw = {key: params.get(key, "").strip() for key in QUEUE_FILTERS}
+    filters = {key: "" if CONTROL.search(value) else value for key, value in raw.items()}
     # Without a status the queue shows what still needs the desk; "all" lists every claim.
     if filters["status"] not in (*Claim.Status.values, "open", "all"):
         filters["status"] = "open"
