@@ -176,36 +176,6 @@ def paths(f: dict[str, Any], only: set[str] | None = None) -> dict[str, tuple[st
     return {name: value for name, value in every.items() if name == "bare" or name in only}
 
 
-# Tables that grow with the claims: a sequential read of one of them is a plan that does not scale.
-BIG_TABLES = (
-    "claims_claim",
-    "claims_appearance",
-    "claims_claimevent",
-    "claims_claimterm",
-    "claims_claimindex",
-)
-
-
-def sequential_reads(sql: str) -> list[str]:
-    """The big tables the planner would read sequentially for ``sql`` on this database (EXPLAIN, not run).
-
-    The list's capped count is allowed: under a Limit of cap + 1 rows it stops there
-    (``claims.api.pagination.LargeListPagination``), as tests/test_query_plans.py allows it.
-    """
-    import re
-
-    from django.db import connection
-
-    if not sql.lstrip().upper().startswith("SELECT"):
-        return []
-    with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN {sql}")
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-    if sql.startswith("SELECT COUNT(*) FROM (SELECT") and "Limit" in plan.split("Seq Scan")[0]:
-        return []
-    return [table for table in BIG_TABLES if re.search(rf"Seq Scan on {table}\b", plan)]
-
-
 def count_queries(
     f: dict[str, Any], only: set[str] | None = None
 ) -> tuple[dict[str, int], dict[str, list[str]]]:
@@ -214,6 +184,8 @@ def count_queries(
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
+
+    from bench import plans
 
     counts = {}
     scans: dict[str, list[str]] = {}
@@ -229,7 +201,8 @@ def count_queries(
         if response.status_code != 200:
             raise SystemExit(f"{name}: {target} answered {response.status_code}: {response.content[:300]!r}")
         counts[name] = len(captured)
-        scans[name] = sorted({t for q in captured.captured_queries for t in sequential_reads(q["sql"])})
+        selects = [q["sql"] for q in captured.captured_queries if plans.is_select(q["sql"])]
+        scans[name] = sorted({t for sql in selects for t in plans.sequential_reads(sql, plans.explain(sql))})
         if scans[name]:
             print(f"  {name}: sequential read of {', '.join(scans[name])}", file=sys.stderr)
     return counts, scans
