@@ -16,10 +16,16 @@ Patterns, looked for outside quotation marks:
 
 Titles are stripped ("US Secretary of State Antony Blinken" -> "Antony
 Blinken") and a surname alone ("Putin said") is resolved to the full name
-given elsewhere in the article when that is unambiguous. Organisations,
+given anywhere in the article when that is unambiguous; with no full name, a
+lone word is kept when it is surely a name (", Biden said"; "Tesla said" when
+the article also writes "shares of Tesla"), and left empty when two people
+share it. Ages ("John Smith, 45, said") and "was quoted as saying" are read. Organisations,
 documents and studies ("the FOMC said", "according to a statement from the
-Kremlin"), role nouns resolved to the person named before ("the Gazprom head
-stated") and labels ("Powell Remarks: ...") are read by :mod:`.claimers`.
+Kremlin", "a study published in Nature found"), role nouns resolved to the
+person named before ("the Gazprom head stated"; among several, the one
+introduced with the role's words: "the Russian leader" is the one introduced
+as "Russian President") and labels ("Powell Remarks: ...") are read by
+:mod:`.claimers`.
 Places ("Beijing said") never become a speaker: a wrong speaker is worse
 than none, so the speaker is left empty when unsure.
 """
@@ -34,25 +40,30 @@ from .claimers import (
     ROLE_NOUN_WORDS,
     ROLE_SUBJECT,
     document_claimer,
+    document_subject,
     from_org,
     is_acronym,
     is_demonym,
     label_name,
     org_run,
     org_with_and,
+    role_fits,
 )
 from .names import (
     NOT_NAME_WORDS,
     PARTICLES,
+    SENTENCE_OPENERS,
     TITLE_WORDS,
     PersonIndex,
     is_cap,
     is_title,
+    lone_name,
     name_tokens_ok,
     strip_possessive,
     titled_names,
     tokens,
 )
+from .quotations import mask_quotes
 
 
 def _words(s: str) -> frozenset[str]:
@@ -71,7 +82,7 @@ SPEECH_VERB_WORDS: tuple[str, ...] = tuple(
         vowed vows pledged reiterated reiterates confirmed confirms denied denies predicted predicts asked
         concluded admitted admits cautioned countered maintained mentioned pointed believes believed thinks
         revealed reveals disclosed highlighted underlined advised advises attributed attributes blamed blames
-        implied
+        implied estimates estimated
         """
         ),
         key=lambda w: (-len(w), w),
@@ -80,9 +91,18 @@ SPEECH_VERB_WORDS: tuple[str, ...] = tuple(
 #: A claim put about rather than said: "has repeatedly promoted the idea that ...".
 _SPREAD_VERB_WORDS = ("promoted", "spread", "pushed", "floated", "peddled")
 _SPREAD = rf"(?:{'|'.join(_SPREAD_VERB_WORDS)}) the (?:idea|claim|theory|notion|conspiracy theory)"
-_SPEECH_VERBS = "|".join((_SPREAD, *(w if w != "pointed" else "pointed out" for w in SPEECH_VERB_WORDS)))
-_SPEECH_WORDS = frozenset((*SPEECH_VERB_WORDS, *_SPREAD_VERB_WORDS))
+_QUOTED = r"(?:was|is|were) quoted as saying"  # "Fauci was quoted as saying"
+_SPEECH_VERBS = "|".join(
+    (_QUOTED, _SPREAD, *(w if w != "pointed" else "pointed out" for w in SPEECH_VERB_WORDS))
+)
+_SPEECH_WORDS = frozenset((*SPEECH_VERB_WORDS, *_SPREAD_VERB_WORDS, "quoted"))
 _LOWER_WORD_RE = re.compile(r"[a-z]+")
+#: Verbs whose subject may follow them (", said Biden."); "told Reuters" names the listener.
+_INVERTED_RE = re.compile(
+    r"(?:(?:also|later|then|further) )?(?:said|says|added|adds|wrote|writes|noted|notes|argued|argues|"
+    r"explained|explains|insisted|insists|continued|stated|asserted|claimed|recalled|replied|responded|"
+    r"observed|concluded|admitted|tweeted|posted|remarked|countered|cautioned|acknowledged|conceded)"
+)
 _SAY_RE = re.compile(r"(?:said|says|stated|reported|announced|estimated|estimates)\b")
 _AUX_WORDS: tuple[str, ...] = (
     *("has", "had", "have", "also", "later", "then", "further"),
@@ -94,7 +114,7 @@ _AUX_WORDS: tuple[str, ...] = (
 # ClaimBuster and CLEF claims have one or two, none more).
 _AUX = rf"(?:(?:{'|'.join(_AUX_WORDS)})\s+){{0,4}}"
 # a match starts with an auxiliary or a speech verb: the lookahead skips other word starts quickly
-_VERB_FIRST = "".join(sorted({w[0] for w in (*_AUX_WORDS, *_SPEECH_WORDS)}))
+_VERB_FIRST = "".join(sorted({w[0] for w in (*_AUX_WORDS, *_SPEECH_WORDS, "was", "is")}))
 _VERB_RE = re.compile(rf"\b(?=[{_VERB_FIRST}]){_AUX}(?:{_SPEECH_VERBS})\b")
 _PRONOUN_VERB_RE = re.compile(rf"(?:^|[,;:”\"’]\s*|\s)(?P<pron>he|she|He|She)\s+{_AUX}(?:{_SPEECH_VERBS})\b")
 _ROLE_VERB_RE = re.compile(rf"{ROLE_SUBJECT}{_AUX}(?:{_SPEECH_VERBS})\b")
@@ -106,6 +126,12 @@ _REPORTED_RE = re.compile(
 _CAPITAL_RE = re.compile(r"[A-Z]")
 _NAME_CHARS_RE = re.compile(r"[\w’'.&-]*+")
 _CAP_PAIR_RE = re.compile(r"(?<=[a-z,;] )[A-Z][a-z’'.-]+ (?:[A-Z]\.? )?[A-Z][a-z’'-]+")
+# the same at a sentence start ("Joe Biden met Kamala Harris."), where the first word may be an opener
+_CAP_PAIR_START_RE = re.compile(
+    r"(?:^|(?<=[.!?] )|(?<=\n))[A-Z][a-z’'.-]+ (?:[A-Z]\.? )?[A-Z][a-z’'-]+(?= [a-z])"
+)
+# a capitalised word inside a sentence: a proper noun ("as Trump said", "shares of Tesla")
+_MID_CAP_RE = re.compile(r"(?<=[a-z,;] )[A-Z][a-z][\w’'-]*")
 # "Moncef Slaoui, who leads the federal vaccination program, told CNN": a name, an aside, the verb
 _APPOSITIVE_RE = re.compile(
     r"(?:^|, (?:(?P<desc>[a-z][\w-]*+(?: [a-z][\w-]*+){0,2}) )?|[”\"’'] )"
@@ -126,75 +152,7 @@ class Attribution:
     anchor: int = 0  # where the pronoun or role noun starts in the sentence
     surname: str = ""  # "Epstein says": resolved when the article names the person in full
     org: bool = False  # the speaker is an institution, a document or a study, never "he" or "the governor"
-
-
-_QUOTE_MARK_RE = re.compile(r"[“”\"]")
-
-
-def _opens_quote(text: str, i: int) -> bool:
-    """Whether the straight quote at ``i`` can only open a quotation: a space before it, a word after it."""
-    return (i == 0 or text[i - 1] in " \t\n(") and text[i + 1 : i + 2].strip() != ""
-
-
-def _mask_quotes(text: str) -> tuple[str, list[tuple[int, int]]]:
-    """Replace quoted content by '·' (same length) and return the quote spans (offsets incl. marks).
-
-    Curly quotes pair “ with ”; straight quotes pair in turn, except that a
-    straight quote that can only open (a space before it, a word after it)
-    never closes the one open before it. An unclosed quote runs to the end of
-    its paragraph line.
-    """
-    spans: list[tuple[int, int]] = []
-    open_at = -1
-    straight_open = -1
-    # The first line break at or after the open quote, looked up once per line: searching between
-    # the open quote and each later “ read a line of unclosed quotes quadratically (800,000 “ on
-    # one line: 12 s).
-    nl = -1
-    for m in _QUOTE_MARK_RE.finditer(text):
-        i = m.start()
-        c = m.group(0)
-        if c == "“":
-            if open_at >= 0 and nl < i:  # the previous paragraph's quote never closed
-                spans.append((open_at, nl))
-                open_at = -1
-            if open_at < 0:
-                open_at = i
-                if nl < i:
-                    nl = text.find("\n", i)
-                    nl = len(text) if nl < 0 else nl
-        elif c == "”":
-            if open_at >= 0:
-                spans.append((open_at, i + 1))
-                open_at = -1
-        elif straight_open < 0:
-            straight_open = i
-        elif not _opens_quote(text, i):
-            spans.append((straight_open, i + 1))
-            straight_open = -1
-        # else: a quotation opens while one is open. A quotation that runs over several paragraphs
-        # closes only at its end ('"A," Lau told Space.com. "B. "C," Lau added.'): the mark before
-        # never closed, and pairing it with this one would turn the rest of the article inside out.
-    for start in (open_at, straight_open):
-        if start >= 0:
-            nl = text.find("\n", start)
-            spans.append((start, len(text) if nl < 0 else nl))
-    if not spans:
-        return text, spans
-    spans.sort()
-    parts: list[str] = []
-    pos = 0
-    for a, b in spans:
-        inner_start = max(a + 1, pos)
-        inner_end = b - 1 if text[b - 1 : b] in ("”", '"') and b - 1 > a else b
-        if inner_end <= inner_start:
-            continue
-        parts.append(text[pos:inner_start])
-        parts.append("·" * (inner_end - inner_start))
-        pos = inner_end
-    parts.append(text[pos:])
-    masked = "".join(parts)
-    return masked, spans
+    role: tuple[str, ...] = ()  # "the Russian leader said": ("russian", "leader"), to choose among people
 
 
 def _reported(seg: str) -> Iterator[re.Match[str]]:
@@ -259,7 +217,12 @@ def _subject_window(seg: str, verb: int) -> str:
     if paren is not None and not is_acronym(paren.group(0).strip(" ()")):  # "(USDA)" names the subject
         window = window[: paren.start()] + " "
     dash = window.rfind(" -- ")
-    return window[dash + 4 :] if dash >= 0 else window
+    window = window[dash + 4 :] if dash >= 0 else window
+    age = _AGE_END_RE.search(window) if window.endswith(", ") else None
+    return window[: age.start()] + " " if age is not None else window  # "John Smith, 45, said"
+
+
+_AGE_END_RE = re.compile(r", \d{1,3}, $")
 
 
 def _name_before(masked: str, pos: int) -> list[str]:
@@ -327,18 +290,25 @@ class Attributor:
         self.spans = list(spans)
         self.words = list(words) if words is not None else None
         self.index = PersonIndex()
-        masked, self.quotes = _mask_quotes(text)
+        masked, self.quotes = mask_quotes(text)
         self.masked = masked
         self.surnames: list[str] = []  # lone surnames met as a subject before their full name
         # "is Donald Trump." then "Trump said": full names the article gives without a title, by
         # surname (two kept per surname: one is unambiguous, two are not)
         self.untitled: dict[str, list[str]] = {}
-        for m in _CAP_PAIR_RE.finditer(masked):
-            pair = m.group(0).split()
+        pairs = [m.group(0) for m in _CAP_PAIR_RE.finditer(masked)]
+        pairs += [
+            m.group(0)
+            for m in _CAP_PAIR_START_RE.finditer(masked)
+            if m.group(0).split()[0].lower() not in SENTENCE_OPENERS
+        ]
+        self.proper = frozenset(m.group(0) for m in _MID_CAP_RE.finditer(masked))
+        for text in pairs:
+            pair = text.split()
             if name_tokens_ok(pair) and not is_demonym(pair[0]) and all(len(t) > 1 for t in pair):
                 same = self.untitled.setdefault(pair[-1], [])
-                if len(same) < 2 and m.group(0) not in same:
-                    same.append(m.group(0))
+                if len(same) < 2 and text not in same:
+                    same.append(text)
         for name in titled_names(masked):
             self.index.add(name)
 
@@ -386,7 +356,11 @@ class Attributor:
         if m is not None and m.group("desc") and not is_title(m.group("desc").split()[-1]):
             m = None  # "..., and Graham Lau, who ..., told": not a profession before the name
         m = m or _NAME_AFTER_DESCRIPTION_RE.search(seg, max(0, verb - 80), verb)
-        return self._validate(_untitled(m.group("name").split())) if m else ""
+        if m is None:
+            return ""
+        words = m.group("name").split()
+        name = _untitled(words)
+        return self._validate(name, titled=len(name) < len(words))  # "Mr. Johnson, who ..., insisted"
 
     def _direct(self, s: int, e: int, words: frozenset[str] | None = None) -> Attribution:
         """Attribution stated inside the sentence itself (outside its quotations).
@@ -445,11 +419,18 @@ class Attributor:
             name = self._validate(run, titled=is_title(prev))
             if not name and not run and seg.endswith(", ", 0, m.start()):
                 name = self._appositive(seg, m.start())
+            initial = False
             if not name and not run:
                 run = _name_after(seg, m.end())
                 name = self._validate(run)
+                if not _INVERTED_RE.fullmatch(m.group(0)):
+                    run = run if name else []  # "told Reuters": the listener, not the speaker
+            elif not name and len(run) == 1:
+                initial = not seg[: m.start()].rsplit(run[0], 1)[0].strip(" “\"'‘—–-(")
             if not name and len(run) == 1 and self.surnames and self.surnames[-1] == run[0]:
                 att.surname = run[0]
+            if not name and prev not in ("of", "a", "an") and not _object_clause(before, k):
+                name = self._lone(run, initial)  # not "half of Americans said"
             if name:
                 att.speaker = name
                 return att
@@ -469,11 +450,15 @@ class Attributor:
             att.pronoun, att.anchor = True, pm.start()
         elif not ROLE_NOUN_WORDS.isdisjoint(words) and (rm := _ROLE_VERB_RE.search(seg)):
             att.pronoun, att.anchor = True, rm.start()
+            att.role = (*rm.group("mods").lower().split(), rm.group("role").lower())
         label = label_name(seg)
         if label and not att.pronoun and not att.speaker:
             att.speaker = self.index.resolve(label) if len(label) > 2 else ""
         if not att.speaker and seg.startswith("From "):
             att.speaker = from_org(seg)
+            att.org = bool(att.speaker)
+        if not att.speaker and not att.pronoun:
+            att.speaker = document_subject(seg)
             att.org = bool(att.speaker)
         return att
 
@@ -487,6 +472,21 @@ class Attributor:
                 q += 1
             out.append(q < len(quotes) and quotes[q][0] < e and (quotes[q][1] - quotes[q][0]) > 12)
         return out
+
+    def _lone(self, run: list[str], initial: bool) -> str:
+        """A lone capitalised word as the speaker (see :func:`.names.lone_name`), unless it is the
+        surname of two people the article names ("Donald Trump and Ivanka Trump")."""
+        name = lone_name(run, initial, self.proper)
+        return name if name and len(self.untitled.get(name, ())) < 2 and not self.index.shared(name) else ""
+
+    def _fitting(self, role: tuple[str, ...], s: int, e: int) -> list[str]:
+        """The people mentioned in ``[s, e)`` whose introduction fits a role noun phrase."""
+        fit: list[str] = []
+        for off, name in self.index.mentions(self.masked[s:e]):
+            intro = self.masked[max(s, s + off - 60) : s + off]
+            if name not in fit and role_fits(role, tokens(intro)[-4:]):
+                fit.append(name)
+        return fit
 
     def _mentions(self, s: int, e: int) -> list[str]:
         return [name for _, name in self.index.mentions(self.masked[s:e])]
@@ -504,7 +504,8 @@ class Attributor:
                 q_i += 1
             if q_i < len(self.quotes) and self.quotes[q_i][0] < e:
                 quote_of[k] = q_i
-        speakers = [d.speaker or (self.index.resolve(d.surname) if d.surname else "") for d in direct]
+        # a lone surname ("Trump says ...") takes the full name the article gives anywhere
+        speakers = [(self.index.resolve(d.surname) if d.surname else "") or d.speaker for d in direct]
         # he/she said, the Gazprom head said -> this sentence or the one before, when it names exactly
         # one person (or names its speaker); further back, "she" was wrong as often as right
         for k, d in enumerate(direct):
@@ -523,6 +524,8 @@ class Attributor:
                     continue
                 if len(names) == 1:
                     speakers[k] = names[0]
+                elif d.role and len(fit := self._fitting(d.role, s, e)) == 1:
+                    speakers[k] = fit[0]  # "the Russian leader": the one introduced as Russian
                 elif speakers[j] in names and j != k:
                     speakers[k] = speakers[j]
                 break

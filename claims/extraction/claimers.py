@@ -11,8 +11,13 @@
   -> New England Journal of Medicine;
 * a role noun as the subject ("the Gazprom head stated", "the Russian
   leader said"): resolved by :class:`~.attribution.Attributor` to the person
-  named before it, like "he said", and only when that is unambiguous; a
-  plural ("the two leaders") is never resolved;
+  named before it, like "he said", and only when that is unambiguous (among
+  several, :func:`role_fits` keeps the one introduced with the role's words);
+  a plural ("the two leaders") is never resolved;
+* a document or study as the subject of a finding: "A study published in
+  Nature found ..." -> Nature, "Data from the Bureau of Labor Statistics
+  showed ..." -> Bureau of Labor Statistics; and the buildings that stand for
+  an office ("the White House said");
 * a label opening a sentence: "Powell Remarks: ..." names its speaker when
   the label is a person the article names.
 
@@ -34,6 +39,8 @@ ORG_HEADS = frozenset(
     presidency secretariat inc corp ltd plc fomc who
     """.split()  # noqa: SIM905
 )
+#: Buildings that stand for the office in them, as "the Kremlin" does.
+SEATS = frozenset({"White House", "Downing Street", "Elysee Palace", "Élysée Palace", "Blue House"})
 #: Acronyms that name a country or region, not who spoke for it.
 _PLACE_ACRONYMS = frozenset({"US", "U.S.", "UK", "U.K.", "USA", "UAE", "EU", "DC", "NYC", "UN"})
 _CONNECTORS = frozenset({"of", "for", "and", "on", "the", "&"})
@@ -53,7 +60,8 @@ _DOCUMENT_RE = re.compile(
 _ORG_DOCUMENT_RE = re.compile(
     rf"^(?:(?:a|an|the)\s+)?(?:new\s+|recent\s+|latest\s+)?(?P<org>(?:[\w’'.&-]+\s+){{1,6}}?)(?:{DOCUMENT_WORDS})\b"
 )
-_VENUE_RE = re.compile(r"\s+(?:in|at|on)\s+(?P<venue>(?:the\s+|The\s+)?[A-Z].*)$")
+# "in The Lancet" names where a paper appeared; "at Stanford University" stays with its authors
+_VENUE_RE = re.compile(r"\s+(?:in|on)\s+(?P<venue>(?:the\s+|The\s+)?[A-Z].*)$")
 _AUTHOR_RE = re.compile(r"^(?:(?:a|an|the)\s+)?(?:team of\s+|group of\s+)?(?P<who>.+)$")
 
 #: Singular role nouns that stand for a person named earlier ("the Gazprom head").
@@ -128,6 +136,9 @@ def org_run(tokens: list[str]) -> str:
     if len(run) == 1:
         tok = run[0].removesuffix("’s").removesuffix("'s")
         return tok if is_acronym(tok) or tok.lower() in {"kremlin", "pentagon", "vatican", "fed"} else ""
+    seat = " ".join(run).removesuffix("’s").removesuffix("'s")
+    if seat in SEATS:
+        return seat  # "the White House said"
     if not any(t.lower().strip("’'s") in ORG_HEADS for t in run[1:] + run[:1]):
         return ""
     if not run[-1][:1].isupper():
@@ -207,3 +218,57 @@ def label_name(sentence: str) -> str:
     """The label that opens a sentence ("Powell Remarks: ..." -> "Powell"), '' when none."""
     m = _LABEL_RE.match(sentence)
     return m.group("label") if m else ""
+
+
+# "A study published in Nature found that ...", "Data from the Bureau of Labor Statistics showed":
+# a document or study as the subject of a finding, after an optional opening phrase. Anchored at the
+# sentence start and bounded, so the lazy subject is tried at most 120 times.
+_FINDING_VERBS = (
+    "found|finds|showed|shows|concluded|concludes|suggested|suggests|estimated|estimates|revealed|"
+    "reveals|indicated|indicates|said|says|stated|states|warned|warns|reported|reports|predicted|predicts"
+)
+_DOCUMENT_SUBJECT_RE = re.compile(
+    r"(?:[^,;:·]{0,80}+,\s+)?(?P<np>[A-Za-z][^,;:·()]{2,120}?)\s+(?:(?:has|have|also)\s+){0,2}"
+    rf"(?:{_FINDING_VERBS})\b"
+)
+
+
+def document_subject(sentence: str) -> str:
+    """Who stands behind a document or study that opens the sentence as its subject, '' when none.
+
+    "A study published in Nature found ..." -> "Nature"; "A Pew Research Center
+    survey found ..." -> "Pew Research Center"; "Data from the Bureau of Labor
+    Statistics showed ..." -> "Bureau of Labor Statistics". A document without
+    an author ("The report said ...") gives ''.
+    """
+    m = _DOCUMENT_SUBJECT_RE.match(sentence)
+    if m is None:
+        return ""
+    np = m.group("np")
+    return document_claimer(np[:1].lower() + np[1:])
+
+
+#: Role nouns and the titles that introduce the same kind of person ("the Russian leader" is the
+#: one introduced as "Russian President ...").
+_ROLE_TITLES = {
+    "leader": {"president", "premier", "prime", "chancellor", "leader", "king", "queen"},
+    "head": {"head", "chief", "ceo", "chairman", "chairwoman", "chair", "director", "executive", "boss"},
+}
+_ROLE_TITLES["chief"] = _ROLE_TITLES["boss"] = _ROLE_TITLES["head"]
+_VAGUE_MODS = frozenset({"former", "then", "new", "top", "current", "longtime", "veteran", "outgoing"})
+
+
+def role_fits(role: tuple[str, ...], intro: list[str]) -> bool:
+    """Whether a person introduced by the words ``intro`` fits the role noun phrase ``role``.
+
+    ``role`` is the lower-case modifiers then the role noun ("russian",
+    "leader"); ``intro`` the few words before the person's name ("Russian",
+    "President"). A modifier must be among them ("Russian", "Gazprom"); with
+    none, the role or a title of its kind must be ("leader" fits "President").
+    """
+    *mods, noun = role
+    words = {w.lower().removesuffix("’s").removesuffix("'s") for w in intro}
+    wanted = [m.removesuffix("’s").removesuffix("'s") for m in mods if m not in _VAGUE_MODS]
+    if wanted:
+        return any(m in words for m in wanted)
+    return noun in words or not words.isdisjoint(_ROLE_TITLES.get(noun, ()))

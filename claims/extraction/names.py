@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from .claimers import DEMONYMS
+
 
 def _words(s: str) -> frozenset[str]:
     return frozenset(s.split())
@@ -75,6 +77,38 @@ NOT_NAME_WORDS = _words(
     """
 )
 
+#: Words that open sentences and are capitalised only for that: never the first word of a name
+#: ("But Smith said" names Smith, not "But Smith").
+SENTENCE_OPENERS = _words(
+    """
+    but and or so yet when while after before since if as then now still also even only meanwhile
+    however although though because why how what where who which whose last next both each every many
+    most some other such our my your no not all any few more much several another once until unless
+    whether despite during under over among between against without within across through instead
+    earlier later today yesterday tomorrow tonight here there asked speaking according like unlike
+    following amid given including
+    """
+)
+#: Countries, capitals and regions that stand for a government ("Ankara said"): a place is never a
+#: speaker. Only for a lone word; names that are also places ("Jordan", "Georgia") are left out.
+PLACE_WORDS = _words(
+    """
+    afghanistan albania algeria argentina armenia australia austria azerbaijan bahrain bangladesh
+    belarus belgium bolivia bosnia brazil bulgaria cambodia cameroon chile colombia congo croatia cuba
+    cyprus denmark ecuador egypt estonia ethiopia finland ghana greece guatemala haiti honduras hungary
+    iceland indonesia iraq ireland italy kazakhstan kenya kosovo kuwait kyrgyzstan laos latvia lebanon
+    libya lithuania luxembourg malaysia mali malta moldova montenegro morocco mozambique myanmar nepal
+    netherlands nicaragua niger nigeria norway oman pakistan palestine panama paraguay peru philippines
+    poland portugal qatar romania rwanda serbia singapore slovenia somalia spain sudan sweden switzerland
+    syria tajikistan tanzania thailand tunisia turkey turkmenistan uganda uruguay uzbekistan venezuela
+    vietnam yemen zambia zimbabwe gaza crimea donbas kabul tehran ankara baghdad damascus beirut riyadh
+    cairo islamabad delhi dhaka bangkok hanoi manila jakarta canberra ottawa brasilia caracas havana
+    bogota lima santiago madrid rome berlin vienna warsaw prague budapest bucharest sofia athens
+    belgrade zagreb minsk vilnius riga tallinn helsinki stockholm oslo copenhagen dublin brussels
+    amsterdam lisbon bern geneva pyongyang taipei doha jerusalem kiev kyiv nairobi pretoria abuja
+    """
+)
+
 
 def is_cap(tok: str) -> bool:
     return tok[:1].isupper() and (len(tok) == 1 or not tok.isupper() or len(tok) <= 2 or "." in tok)
@@ -129,6 +163,10 @@ class PersonIndex:
         cands = [n for n in smallest if all(n in g for g in groups)]
         return cands[0] if len(cands) == 1 else ""
 
+    def shared(self, token: str) -> bool:
+        """Whether two or more full names hold ``token`` ("Trump": Donald and Ivanka)."""
+        return len(self._by_token.get(token, _NO_NAMES)) > 1
+
     def mentions(self, text: str) -> list[tuple[int, str]]:
         """(offset, full name) of every unambiguous reference to a known person in ``text``."""
         out: list[tuple[int, str]] = []
@@ -177,3 +215,25 @@ def titled_names(text: str) -> list[str]:
         if 2 <= len(run) <= 5 and name_tokens_ok(run):
             out.append(" ".join(run))
     return out
+
+
+def lone_name(run: Sequence[str], initial: bool, proper: frozenset[str]) -> str:
+    """A single capitalised word as the speaker when it is surely a proper noun, else ''.
+
+    "..., Biden said" names who spoke even when the article never gives a full
+    name, and so does "Tesla said" at a sentence start when the article also
+    writes the word inside a sentence (``proper``: "shares of Tesla").
+    "Officials said" at a sentence start, places ("Ankara said"), demonyms
+    ("Americans say"), titles and openers never do.
+    """
+    if len(run) != 1:
+        return ""
+    tok = strip_possessive(run[0]).rstrip(".")
+    low = tok.lower()
+    if len(tok) < 3 or not tok.isalpha() or not tok[:1].isupper() or not tok[1:].islower():
+        return ""
+    if low in NOT_NAME_WORDS or low in TITLE_WORDS or low in SENTENCE_OPENERS or low in PLACE_WORDS:
+        return ""
+    if low in DEMONYMS or low.removesuffix("s") in DEMONYMS:
+        return ""
+    return tok if not initial or tok in proper else ""

@@ -228,3 +228,74 @@ def same_speaker(a: str, b: str) -> bool:
         return True
     short, long = (x, y) if len(x) <= len(y) else (y, x)
     return long[len(long) - len(short) :] == short
+
+
+# ------------------------------------------------------------------ masking for attribution
+
+_QUOTE_MARK_RE = re.compile(r"[“”\"]")
+
+
+def _opens_quote(text: str, i: int) -> bool:
+    """Whether the straight quote at ``i`` can only open a quotation: a space before it, a word after it."""
+    return (i == 0 or text[i - 1] in " \t\n(") and text[i + 1 : i + 2].strip() != ""
+
+
+def mask_quotes(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """Replace quoted content by '·' (same length) and return the quote spans (offsets incl. marks).
+
+    Curly quotes pair “ with ”; straight quotes pair in turn, except that a
+    straight quote that can only open (a space before it, a word after it)
+    never closes the one open before it. An unclosed quote runs to the end of
+    its paragraph line.
+    """
+    spans: list[tuple[int, int]] = []
+    open_at = -1
+    straight_open = -1
+    # The first line break at or after the open quote, looked up once per line: searching between
+    # the open quote and each later “ read a line of unclosed quotes quadratically (800,000 “ on
+    # one line: 12 s).
+    nl = -1
+    for m in _QUOTE_MARK_RE.finditer(text):
+        i = m.start()
+        c = m.group(0)
+        if c == "“":
+            if open_at >= 0 and nl < i:  # the previous paragraph's quote never closed
+                spans.append((open_at, nl))
+                open_at = -1
+            if open_at < 0:
+                open_at = i
+                if nl < i:
+                    nl = text.find("\n", i)
+                    nl = len(text) if nl < 0 else nl
+        elif c == "”":
+            if open_at >= 0:
+                spans.append((open_at, i + 1))
+                open_at = -1
+        elif straight_open < 0:
+            straight_open = i
+        elif not _opens_quote(text, i):
+            spans.append((straight_open, i + 1))
+            straight_open = -1
+        # else: a quotation opens while one is open. A quotation that runs over several paragraphs
+        # closes only at its end ('"A," Lau told Space.com. "B. "C," Lau added.'): the mark before
+        # never closed, and pairing it with this one would turn the rest of the article inside out.
+    for start in (open_at, straight_open):
+        if start >= 0:
+            nl = text.find("\n", start)
+            spans.append((start, len(text) if nl < 0 else nl))
+    if not spans:
+        return text, spans
+    spans.sort()
+    parts: list[str] = []
+    pos = 0
+    for a, b in spans:
+        inner_start = max(a + 1, pos)
+        inner_end = b - 1 if text[b - 1 : b] in ("”", '"') and b - 1 > a else b
+        if inner_end <= inner_start:
+            continue
+        parts.append(text[pos:inner_start])
+        parts.append("·" * (inner_end - inner_start))
+        pos = inner_end
+    parts.append(text[pos:])
+    masked = "".join(parts)
+    return masked, spans

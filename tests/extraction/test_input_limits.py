@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import claims.extraction as extraction
-from claims.extraction import attribution, extract, names, sentences
+from claims.extraction import attribution, extract, names, quotations, sentences
 from claims.extraction.html import HtmlRefused, limit_html
 
 from .conftest import seeds_dir
@@ -80,7 +80,7 @@ def _plain_mask_quotes(text: str) -> list[tuple[int, int]]:
 @settings(max_examples=500, deadline=None)
 @given(text=SMALL)
 def test_quotation_spans_are_those_of_the_plain_scan(text: str) -> None:
-    masked, spans = attribution._mask_quotes(text)
+    masked, spans = quotations.mask_quotes(text)
     assert spans == _plain_mask_quotes(text)
     assert len(masked) == len(text)
 

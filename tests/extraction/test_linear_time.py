@@ -324,6 +324,19 @@ ATTRIBUTION_CASES = [
         ),
         "untitled names sharing a surname",
     ),
+    _case(_attribute, lambda n: _in_prose("A " + _fill("study of ", n)), "_DOCUMENT_SUBJECT_RE: verbless"),
+    _case(_attribute, lambda n: _in_prose(_fill("A study, ", n) + "found"), "_DOCUMENT_SUBJECT_RE: commas"),
+    _case(_attribute, lambda n: _fill("Aaa Bbb met him. ", n), "_CAP_PAIR_START_RE: names opening sentences"),
+    _case(_attribute, lambda n: _in_prose(_fill("a Aaa ", n) + "Aaa said"), "_MID_CAP_RE: capitalised words"),
+    _case(_attribute, lambda n: _in_prose(_fill(", 45", n) + ", said"), "_AGE_END_RE: ages before a verb"),
+    _case(
+        _attribute,
+        lambda n: (
+            "".join(f"Russian President {_word(i)} Aaa met. " for i in range(n // 32))
+            + _fill("The Russian leader said so. ", n // 2)
+        ),
+        "role_fits: role nouns after many people",
+    ),
     _case(
         _attribute,
         lambda n: _in_prose(_fill("Aaa, Bbb and Ccc Department ", n) + "said"),
