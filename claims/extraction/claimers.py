@@ -54,7 +54,7 @@ DOCUMENT_WORDS = (
 )
 _DOCUMENT_RE = re.compile(
     rf"^(?:(?:a|an|the|its|their|his|her)\s+)?(?:[\w’'-]+\s+){{0,4}}?(?:{DOCUMENT_WORDS})\b"
-    r"(?:\s+(?:published|released|issued|written|conducted|led|carried out|posted))?"
+    r"(?:\s+(?P<verb>published|released|issued|written|conducted|led|carried out|posted))?"
     r"\s+(?P<rel>by|from|of|in|at)\s+(?P<who>.{2,100})$"
 )
 _ORG_DOCUMENT_RE = re.compile(
@@ -200,7 +200,40 @@ def _document_author(m: re.Match[str]) -> str:
         org_run(words) or all(w[:1].isupper() or w in _CONNECTORS for w in words)
     ):
         return ""
+    if m.group("rel") in ("in", "at") and not (
+        m.group("verb") == "published"
+        or org_run(words)
+        or _JOURNAL_WORDS.intersection(w.lower() for w in words)
+    ):
+        return ""  # "a trial in Wuhan": a place, not who published it
     return " ".join(words)
+
+
+#: Words that make "a study in X" a publication rather than a place ("in The Lancet", "in Nature").
+_JOURNAL_WORDS = frozenset(
+    [
+        "journal",
+        "lancet",
+        "nature",
+        "science",
+        "cell",
+        "medicine",
+        "review",
+        "bmj",
+        "jama",
+        "proceedings",
+        "annals",
+        "bulletin",
+        "times",
+        "post",
+        "gazette",
+        "tribune",
+        "herald",
+        "guardian",
+        "telegraph",
+        "magazine",
+    ]
+)
 
 
 _FROM_ORG_RE = re.compile(

@@ -365,3 +365,8 @@ def test_seats_estimates_and_documents_as_subjects_are_claimers() -> None:
     # a document nobody is named behind, and a study that is only mentioned, give no claimer
     assert _speaker("The report said 40% of adults agree.", "40%") == ""
     assert _speaker("Cases rose 20% after the study found nothing.", "20%") == ""
+    # a place is where a trial ran, not who published it
+    assert _speaker("A randomly controlled trial in Wuhan showed 68% less mortality.", "68%") == ""
+    assert (
+        _speaker("A trial published in Wuhan Medicine showed 68% less mortality.", "68%") == "Wuhan Medicine"
+    )
