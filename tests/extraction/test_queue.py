@@ -17,10 +17,10 @@ GOLD = json.loads((Path(__file__).with_name("seed_gold.json")).read_text(encodin
 def test_the_claims_a_fact_checker_would_pick_reach_the_queue(
     seed_results: dict[str, ExtractionResult],
 ) -> None:
-    # Target: every one of them. Reached: all but three, which score just under the queue
-    # threshold chosen on the news set (MODEL.md): "The two leaders announced a 'no limits'
-    # friendship shortly before the (2022) invasion began" in 000 and 001, and 004's "Trump
-    # imposed the harshest tariffs on Chinese goods".
+    # Target: every one of them. Reached: all but three, which score under the queue threshold
+    # (MODEL.md): "The two leaders announced a 'no limits' friendship shortly before the (2022)
+    # invasion began" in 000 and 001, and 004's schedule "Xi and Putin will also discuss ...
+    # including the proposed Power of Siberia 2 natural gas pipeline".
     missed = []
     gold = 0
     for key, parts in GOLD.items():
