@@ -369,7 +369,7 @@ def test_a_reviewer_has_no_bulk_controls_and_an_editor_dismisses_claims_in_bulk(
 def test_a_reviewer_promotes_an_opinion_kept_out_of_the_queue_in_place(
     open_as: Callable[..., Page], reviewer: User, ingest: Callable[..., Article], screenshots: Path
 ) -> None:
-    opinion = "We must cut taxes for working families and small businesses in Ohio, the governor said."
+    opinion = "We must stop the war that has cost this country trillions of dollars, the governor said."
     article = ingest(
         "Unemployment fell to 3.5% in March, the lowest rate since 1969, the Labor Department said.\n\n"
         + opinion,

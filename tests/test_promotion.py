@@ -21,7 +21,7 @@ from integrations.services import create_integration
 from webhooks import payloads
 
 FACT = "Unemployment fell to 3.5% in March, the lowest rate since 1969, the Labor Department said on Friday."
-OPINION = "We must cut taxes for working families and small businesses in Ohio, the governor said."
+OPINION = "We must stop the war that has cost this country trillions of dollars, the governor said."
 PRAISE = "I think the minister has done a wonderful job for the people of Kentucky."
 BUDGET = "The state budget grew by $2.1 billion to $48 billion this year, the treasurer said."
 
