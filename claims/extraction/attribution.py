@@ -131,7 +131,7 @@ _CAP_PAIR_START_RE = re.compile(
     r"(?:^|(?<=[.!?] )|(?<=\n))[A-Z][a-z’'.-]+ (?:[A-Z]\.? )?[A-Z][a-z’'-]+(?= [a-z])"
 )
 # a capitalised word inside a sentence: a proper noun ("as Trump said", "shares of Tesla")
-_MID_CAP_RE = re.compile(r"(?<=[a-z,;] )[A-Z][a-z][\w’'-]*")
+_MID_CAP_RE = re.compile(r"(?:\b[a-z]+|[,;]) ([A-Z][a-z][\w’'-]*+)(?! [A-Z])")
 # "Moncef Slaoui, who leads the federal vaccination program, told CNN": a name, an aside, the verb
 _APPOSITIVE_RE = re.compile(
     r"(?:^|, (?:(?P<desc>[a-z][\w-]*+(?: [a-z][\w-]*+){0,2}) )?|[”\"’'] )"
@@ -219,10 +219,14 @@ def _subject_window(seg: str, verb: int) -> str:
     dash = window.rfind(" -- ")
     window = window[dash + 4 :] if dash >= 0 else window
     age = _AGE_END_RE.search(window) if window.endswith(", ") else None
-    return window[: age.start()] + " " if age is not None else window  # "John Smith, 45, said"
+    if age is None or not _CLAUSE_NAME_RE.search(window, 0, age.start()):
+        return window
+    return window[: age.start()] + " "  # "John Smith, 45, said"; not "police arrested John Smith, 45, said X"
 
 
 _AGE_END_RE = re.compile(r", \d{1,3}, $")
+# a name that opens its clause: at the window's start or after a comma or colon, nothing else before it
+_CLAUSE_NAME_RE = re.compile(r"(?:^|[,;:] )[\s“\"]*+(?:[A-Z][\w’'.-]*+ ){0,3}[A-Z][\w’'.-]*+$")
 
 
 def _name_before(masked: str, pos: int) -> list[str]:
@@ -297,12 +301,14 @@ class Attributor:
         # surname (two kept per surname: one is unambiguous, two are not)
         self.untitled: dict[str, list[str]] = {}
         pairs = [m.group(0) for m in _CAP_PAIR_RE.finditer(masked)]
-        pairs += [
-            m.group(0)
-            for m in _CAP_PAIR_START_RE.finditer(masked)
-            if m.group(0).split()[0].lower() not in SENTENCE_OPENERS
-        ]
-        self.proper = frozenset(m.group(0) for m in _MID_CAP_RE.finditer(masked))
+        # "Joe Biden met ..." at a sentence start may be "Behind Trump" or "Team Biden": such a pair
+        # only makes its surname ambiguous ("Biden said" is then Joe or Jill), it never names anyone
+        self.start_pairs: dict[str, set[str]] = {}
+        for m in _CAP_PAIR_START_RE.finditer(masked):
+            first, *_, last = m.group(0).split()
+            if first.lower() not in SENTENCE_OPENERS and len(self.start_pairs.setdefault(last, set())) < 2:
+                self.start_pairs[last].add(m.group(0))
+        self.proper = frozenset(m.group(1) for m in _MID_CAP_RE.finditer(masked))
         for text in pairs:
             pair = text.split()
             if name_tokens_ok(pair) and not is_demonym(pair[0]) and all(len(t) > 1 for t in pair):
@@ -338,7 +344,7 @@ class Attributor:
         if resolved:
             return resolved
         full = self.untitled.get(name, ())
-        if len(full) == 1:
+        if len(full) == 1 and self.start_pairs.get(name, set()) <= {full[0]}:
             self.index.add(full[0])
             return full[0]
         if not titled and len(name) > 2 and not is_demonym(name) and name[0].isupper():
@@ -416,21 +422,29 @@ class Attributor:
                 continue  # joint subject ("Xi and Putin declared"): no single speaker
             if run and _object_clause(before, k):
                 continue  # "The article Mr Zhao tweeted was penned by ...": Zhao said nothing of it
+            if run and run[-1].endswith(("’s", "'s")):
+                continue  # "Musk's estimated fortune", "Moody's said": not a person's name
             name = self._validate(run, titled=is_title(prev))
             if not name and not run and seg.endswith(", ", 0, m.start()):
                 name = self._appositive(seg, m.start())
-            initial = False
+            # a lone word is a speaker only where a subject starts: the sentence's start (the run
+            # opens the window and the window the sentence), after a comma, or right after an
+            # inverted verb (", said Kudlow."); never after a word ("a lawyer for Weinstein said")
+            clause = (k < 0 and m.start() <= 120) or prev in (",", ";", ":")
+            initial = k < 0
             if not name and not run:
                 run = _name_after(seg, m.end())
                 name = self._validate(run)
-                if not _INVERTED_RE.fullmatch(m.group(0)):
-                    run = run if name else []  # "told Reuters": the listener, not the speaker
-            elif not name and len(run) == 1:
-                initial = not seg[: m.start()].rsplit(run[0], 1)[0].strip(" “\"'‘—–-(")
+                after = seg[m.end() : m.end() + 60].split()[:1]
+                inverted = (
+                    _INVERTED_RE.fullmatch(m.group(0)) and [w.rstrip(".,;:!?") for w in after] == run[:1]
+                )
+                clause = bool(inverted)
+                initial = False
             if not name and len(run) == 1 and self.surnames and self.surnames[-1] == run[0]:
                 att.surname = run[0]
-            if not name and prev not in ("of", "a", "an") and not _object_clause(before, k):
-                name = self._lone(run, initial)  # not "half of Americans said"
+            if not name and clause and not _object_clause(before, k):
+                name = self._lone(run, initial)
             if name:
                 att.speaker = name
                 return att
@@ -477,14 +491,21 @@ class Attributor:
         """A lone capitalised word as the speaker (see :func:`.names.lone_name`), unless it is the
         surname of two people the article names ("Donald Trump and Ivanka Trump")."""
         name = lone_name(run, initial, self.proper)
-        return name if name and len(self.untitled.get(name, ())) < 2 and not self.index.shared(name) else ""
+        known = {*self.untitled.get(name, ()), *self.start_pairs.get(name, ())}
+        return name if name and len(known) < 2 and not self.index.shared(name) else ""
 
     def _fitting(self, role: tuple[str, ...], s: int, e: int) -> list[str]:
         """The people mentioned in ``[s, e)`` whose introduction fits a role noun phrase."""
         fit: list[str] = []
         for off, name in self.index.mentions(self.masked[s:e]):
-            intro = self.masked[max(s, s + off - 60) : s + off]
-            if name not in fit and role_fits(role, tokens(intro)[-4:]):
+            # the title run right before the name ("Russian President", "Gazprom chief"), not the
+            # words of the clause before it ("Ukrainian officials accused President ...")
+            intro: list[str] = []
+            for tok in reversed(tokens(self.masked[max(s, s + off - 60) : s + off])[-4:]):
+                if not (is_cap(tok) or tok.lower() in TITLE_WORDS or is_demonym(tok)):
+                    break
+                intro.append(tok)
+            if name not in fit and role_fits(role, intro):
                 fit.append(name)
         return fit
 

@@ -106,6 +106,13 @@ PLACE_WORDS = _words(
     bogota lima santiago madrid rome berlin vienna warsaw prague budapest bucharest sofia athens
     belgrade zagreb minsk vilnius riga tallinn helsinki stockholm oslo copenhagen dublin brussels
     amsterdam lisbon bern geneva pyongyang taipei doha jerusalem kiev kyiv nairobi pretoria abuja
+    alabama alaska arizona arkansas california colorado connecticut delaware florida hawaii idaho
+    illinois indiana iowa kansas kentucky louisiana maine maryland massachusetts michigan minnesota
+    mississippi missouri montana nebraska nevada hampshire jersey mexico york carolina dakota ohio
+    oklahoma oregon pennsylvania rhode tennessee texas utah vermont virginia wisconsin wyoming
+    chicago houston phoenix philadelphia dallas austin boston seattle denver detroit miami atlanta
+    baltimore hollywood manhattan brooklyn toronto montreal vancouver sydney melbourne mumbai shanghai
+    hong kong dubai istanbul lagos johannesburg god christmas easter heaven
     """
 )
 

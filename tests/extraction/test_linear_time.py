@@ -337,6 +337,11 @@ ATTRIBUTION_CASES = [
     _case(_attribute, lambda n: _in_prose(_fill(", 45", n) + ", said"), "_AGE_END_RE: ages before a verb"),
     _case(
         _attribute,
+        lambda n: _in_prose(_fill("xx Americans said ", n)),
+        "lone names: many verbs in one sentence",
+    ),
+    _case(
+        _attribute,
         lambda n: (
             "".join(f"Russian President {_word(i)} Aaa met. " for i in range(n // 32))
             + _fill("The Russian leader said so. ", n // 2)
