@@ -307,7 +307,9 @@ def test_event_ids_follow_commit_order_so_a_cursor_never_skips_a_late_commit(mak
             event = events.record_event(EventType.REOPENED, claim=claim, reason="slow")
             first_recorded.set()
             time.sleep(0.5)
-        recorded["slow"] = (event.pk, time.monotonic())
+            # the moment just before the commit: taken after it, a busy machine could run the
+            # quick thread to its end first, between this thread's commit and its clock read
+            recorded["slow"] = (event.pk, time.monotonic())
 
     def quick() -> None:
         first_recorded.wait(5)
@@ -320,8 +322,9 @@ def test_event_ids_follow_commit_order_so_a_cursor_never_skips_a_late_commit(mak
         thread.join(10)
         assert not errors, errors
 
-    # The quick transaction started its event while the slow one was open: it waited, and
-    # its event got the later id, so a cursor that read the quick one has read the slow one.
+    # The quick transaction started its event while the slow one was open: it waited until the
+    # slow one committed, and its event got the later id, so a cursor that read the quick one
+    # has read the slow one.
     assert recorded["slow"][0] < recorded["quick"][0]
     assert recorded["slow"][1] <= recorded["quick"][1]
 
