@@ -18,9 +18,10 @@ def test_the_claims_a_fact_checker_would_pick_reach_the_queue(
     seed_results: dict[str, ExtractionResult],
 ) -> None:
     # Target: every one of them. Reached: all but three, which score under the queue threshold
-    # (MODEL.md): "The two leaders announced a 'no limits' friendship shortly before the (2022)
-    # invasion began" in 000 and 001, and 004's schedule "Xi and Putin will also discuss ...
-    # including the proposed Power of Siberia 2 natural gas pipeline".
+    # (MODEL.md): 001's "The two leaders announced a 'no limits' friendship shortly before the
+    # invasion began", 002's "Gazprom CEO Alexei Miller did not travel with Putin's delegation
+    # ..." and 004's schedule "Xi and Putin will also discuss ... including the proposed Power of
+    # Siberia 2 natural gas pipeline".
     missed = []
     gold = 0
     for key, parts in GOLD.items():
