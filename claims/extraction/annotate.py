@@ -234,6 +234,11 @@ def _text_cue(sig: _Signals) -> float:
     return cue
 
 
+def _starts_with_phrase(low: str, phrases: tuple[str, ...]) -> bool:
+    """``low`` opens with one of ``phrases`` as whole words ("subscribe to", not "subscribers")."""
+    return any(low.startswith(p) and not low[len(p) : len(p) + 1].isalnum() for p in phrases)
+
+
 def _hold(text: str, sig: _Signals, tk: Tokens) -> str:
     """Why a sentence stays out of the queue: a question, a protocol line, an opinion, a forecast.
 
@@ -243,7 +248,7 @@ def _hold(text: str, sig: _Signals, tk: Tokens) -> str:
     if sig.question:
         return "question"
     low = text.lstrip("“\"'‘ ").lower()
-    if low.startswith(_PROCEDURAL_START) or (text.rstrip().endswith(":") and len(tk.low) < 12):
+    if _starts_with_phrase(low, _PROCEDURAL_START) or (text.rstrip().endswith(":") and len(tk.low) < 12):
         return "procedural"
     if any(p in tk.joined for p in _PROCEDURAL_PHRASES):
         return "procedural"

@@ -287,7 +287,11 @@ def _looks_like_credit(text: str, words: int) -> bool:
     if ". " in text or " | " in text or " / " in text:
         tail = re.split(r"\. | \| | / ", text)[-1]
         tw = tail.split()
-        if 1 <= len(tw) <= 5 and all(w[:1].isupper() or not w[:1].isalpha() for w in tw):
+        if (
+            1 <= len(tw) <= 5
+            and all(w[:1].isupper() or not w[:1].isalpha() for w in tw)
+            and any(w[:1].isupper() for w in tw)  # "Takes effect Oct. 1" is no credit
+        ):
             return True
     return bool(_CREDIT_END_RE.search(text)) and words <= 12
 
@@ -306,11 +310,8 @@ def _classify(
     if t[0] in _SYNDICATION_FIRST and _SYNDICATION_RE.search(t):
         line.reason, line.strong = "syndication or copyright footer", True
         return
-    triggered = not _CTA_TRIGGERS.isdisjoint(key.split())
     low = t.lower()
-    cta = _CTA_RE.search(low) if triggered else None
-    if cta and ("“" in t or '"' in t) and len(_CTA_RE.findall(low)) < 2:
-        cta = None  # a quotation ("We will support our allies," she said) is story, not a prompt
+    cta = _cta(t, key)
     terminal = _terminal(t)
     if line.part or extracted:
         _classify_sentence(line, counts, seen, cta, banners=not extracted)
@@ -343,6 +344,50 @@ def _classify(
         line.reason = "short fragment"
         line.strong = True
         return
+
+
+def _cta(text: str, key: str) -> re.Match[str] | None:
+    """The call-to-action words of a line, if any; a quotation with one is story, not a prompt."""
+    if _CTA_TRIGGERS.isdisjoint(key.split()):
+        return None
+    low = text.lower()
+    cta = _CTA_RE.search(low)
+    if cta and ("“" in text or '"' in text) and len(_CTA_RE.findall(low)) < 2:
+        return None  # ("We will support our allies," she said)
+    return cta
+
+
+def _split_prompted_paragraphs(lines: list[_Line], counts: Counter[str], seen: set[str]) -> list[_Line]:
+    """A short paragraph dropped as a call to action that also reports news is judged sentence by sentence.
+
+    "You can sign up at city hall, the mayor said. The program has enrolled
+    12,000 residents." loses the prompt, not the figure. Only paragraphs with a
+    sentence of prose that neither prompts nor speaks to the reader are cut, so
+    an appeal ("Our reporters have covered this city for 150 years. Donate
+    today.") still goes whole.
+    """
+    out: list[_Line] = []
+    for ln in lines:
+        if ln.part or not ln.reason.startswith("call to action"):
+            out.append(ln)
+            continue
+        spans = split_spans(ln.text)
+        parts = [
+            _Line(s, line_key(s), _count_words(s), para=ln.para, part=True)
+            for s in (ln.text[a:b] for a, b in spans)
+        ]
+        if len(parts) < 2 or not any(_reports_news(part) for part in parts):
+            out.append(ln)
+            continue
+        for part in parts:
+            _classify_sentence(part, counts, seen, _cta(part.text, part.key))
+        out.extend(parts)
+    return out
+
+
+def _reports_news(line: _Line) -> bool:
+    """A sentence of prose with no call to action that does not speak to the reader."""
+    return _prose(line) and _cta(line.text, line.key) is None and not _READER_RE.search(line.text)
 
 
 def _prompt(text: str, low: str) -> bool:
@@ -430,14 +475,27 @@ def _mark_bullets(lines: list[_Line]) -> None:
             before = lines[i - 1] if i > 0 else None
             after = lines[j] if j < n else None
             cta_in_run = sum(1 for ln in run if ln.reason)
-            hanging = (before is not None and before.reason) or (after is not None and after.reason)
+            hanging = _hangs_off(before) or _hangs_off(after)
             if hanging or cta_in_run * 2 >= len(run):
+                # An item that is a full sentence is story; so is a short one ("The vote was 74-24.")
+                # in a list that only sits next to boilerplate, with no prompt among its items.
+                keep = _prose if cta_in_run else _sentence_item
                 for ln in run:
-                    if not ln.reason and not _prose(ln):  # an item that is a full sentence is story
+                    if not ln.reason and not keep(ln):
                         ln.reason = "list item in a boilerplate block"
             i = j
         else:
             i += 1
+
+
+def _hangs_off(line: _Line | None) -> bool:
+    """Does a list next to this line belong to it as boilerplate? Not a bare heading ("Key facts:")."""
+    return line is not None and bool(line.reason) and line.reason != "short fragment"
+
+
+def _sentence_item(line: _Line) -> bool:
+    """A list item that is a sentence of its own: three words or more, ending like one."""
+    return line.words >= 3 and _terminal(line.text) and not line.text.rstrip().endswith(":")
 
 
 def _mark_tail(lines: list[_Line]) -> None:
@@ -538,6 +596,7 @@ def clean_text(
     seen: set[str] = set()
     for ln in lines:
         _classify(ln, counts, outlet, seen, extracted)
+    lines = _split_prompted_paragraphs(lines, counts, seen)
     if not extracted:
         _mark_bullets(lines)
     _mark_tail(lines)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from claims.extraction import extract, line_key
+from claims.extraction.clean import clean_text
 
 GAZETTE = """Harbour Gazette
 Menu
@@ -213,3 +216,58 @@ def test_wire_story_navigation_captions_credits_and_share_links_are_dropped() ->
     assert any("cut 3,000 jobs, about 5%" in t for t in claims)
     farley = next(s for s in r.claims if "$1.2 billion" in s.text)
     assert farley.speaker == "Jim Farley"
+
+
+def test_a_short_paragraph_loses_its_prompt_but_keeps_the_news_beside_it() -> None:
+    text, removed = clean_text(
+        "The county opened a rental assistance program in March.\n\n"
+        "You can sign up for the program at city hall, the mayor said. "
+        "The program has enrolled 12,000 residents since March."
+    )
+    assert "The program has enrolled 12,000 residents since March." in text
+    assert "sign up" not in text
+    assert [b.reason for b in removed] == ["call to action (sign up)"]
+
+
+def test_an_appeal_paragraph_still_goes_whole() -> None:
+    text, _ = clean_text(
+        "The council approved the budget on Tuesday by a vote of seven to two.\n\n"
+        "Thanks for reading. Our reporters have covered this city for more than 150 years. Donate today."
+    )
+    assert text == "The council approved the budget on Tuesday by a vote of seven to two."
+
+
+def test_short_sentences_in_a_list_beside_a_share_link_are_story() -> None:
+    text, removed = clean_text(
+        "- The Senate passed the spending bill early Saturday after a long debate.\n"
+        "- The vote was 74-24.\n"
+        '- "It\'s a dynasty," Senator Reid said.\n'
+        "Share this article"
+    )
+    assert "The vote was 74-24." in text and "It's a dynasty" in text
+    assert [b.text for b in removed] == ["Share this article"]
+
+
+def test_a_fact_box_under_a_bare_heading_is_kept() -> None:
+    text, _ = clean_text(
+        "The law passed on Tuesday after months of debate in the state house.\n\n"
+        "Key facts:\n- Takes effect Oct. 1\n- Costs $4 billion a year\n\n"
+        "The governor is expected to sign it this week, aides said."
+    )
+    assert "Takes effect Oct. 1" in text and "Costs $4 billion a year" in text
+
+
+def test_a_plan_pitch_under_a_prompt_is_still_dropped_item_by_item() -> None:
+    text, removed = clean_text(
+        "The story ends here with a final line of prose about the council vote.\n\n"
+        "Subscribe now for:\n- Unlimited access to all articles.\n- Access to the archive since 1851.\n"
+        "- Cancel anytime."
+    )
+    assert text == "The story ends here with a final line of prose about the council vote."
+    assert "Access to the archive since 1851." in [line for b in removed for line in b.text.split("\n")]
+
+
+@pytest.mark.parametrize("line", ["Takes effect Oct. 1", "The bill would take effect on Oct. 1"])
+def test_a_date_after_an_abbreviation_is_not_a_photo_credit(line: str) -> None:
+    text, _ = clean_text(f"The state legislature passed the new housing bill on Monday night.\n{line}\n")
+    assert line in text

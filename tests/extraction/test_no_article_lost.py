@@ -128,3 +128,37 @@ def test_a_japanese_article_is_not_empty() -> None:
         assert r.status == "done", r.reason
         assert all(s in r.text for s in lines)
         assert "language ja is not supported" in r.reason
+
+
+def test_an_english_story_that_opens_in_another_language_is_read_as_english() -> None:
+    story = " ".join(SENTENCES)
+    openings = [
+        "“No vamos a permitir que los cárteles controlen nuestro territorio”, dijo la presidenta Claudia "
+        "Sheinbaum en su conferencia matutina.",
+        "SEOUL, Dec 3 (Yonhap) -- 尹錫悅 대통령은 3일 밤 비상계엄을 선포했다.",
+    ]
+    expected = _claims(extract(story))
+    for opening in openings:
+        longer = f"{opening}\n\n{story}\n\n{story.replace('Miller', 'Novak')}" * 3
+        for body in (f"{opening}\n\n{story}", longer):
+            r = extract(body)
+            assert r.language == "en", (opening, r.reason)
+            assert _claims(r)[: len(expected)] == expected
+
+
+def test_a_terse_english_brief_is_english() -> None:
+    r = extract(
+        "Final score: Celtics 112, Heat 98. Tatum scored 34 points, Brown added 22. "
+        "Boston leads series 3-1. Game 5 Wednesday in Boston."
+    )
+    assert r.language == "en" and r.status == "done"
+
+
+def test_a_foreign_article_with_an_english_summary_on_top_is_still_foreign() -> None:
+    german = (
+        "Der russische Präsident Wladimir Putin hat am Donnerstag in Moskau den chinesischen Staatschef "
+        "Xi Jinping empfangen. Der Handel zwischen beiden Ländern erreichte 2024 einen Rekordwert von "
+        "245 Milliarden Dollar, wie die chinesische Zollbehörde mitteilte. "
+    )
+    r = extract(f"{SENTENCES[0]}\n\n" + german * 40)
+    assert r.language == "de" and r.claims == []

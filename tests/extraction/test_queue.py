@@ -81,6 +81,24 @@ def test_a_forecast_with_a_figure_and_a_reported_proposal_stay_checkable() -> No
     assert [s.check_worthy for s in result.sentences] == [True, True]
 
 
+@pytest.mark.parametrize(
+    ("sentence", "procedural"),
+    [
+        ("Subscribers to the Times rose to 10 million in 2024, the highest ever.", False),
+        ("Among them are three former ministers and a judge.", True),
+        ("Among themes of the budget, health spending rose 12% in 2024.", False),
+        ("Clicks on political ads fell 40% in the last week of the campaign.", False),
+        ("Here is what the budget means for you.", True),
+        ("Hereford council spent £4 million on the bypass in 2023.", False),
+    ],
+)
+def test_a_protocol_opening_is_read_as_whole_words(sentence: str, procedural: bool) -> None:
+    body = f"Officials released the budget on Monday in the capital.\n{sentence}\n"
+    result = extract(body, queue_threshold=0.0)
+    (s,) = [x for x in result.sentences if x.text == sentence]
+    assert ("kept out of the queue: procedural" in s.reasons) == procedural
+
+
 def test_the_shipped_transformer_is_small_and_its_threshold_was_chosen_on_the_dev_debates() -> None:
     assert transformer.MODEL_PATH.is_file()
     assert transformer.MODEL_PATH.stat().st_size < 26_000_000
