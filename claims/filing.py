@@ -16,7 +16,7 @@ from typing import Any
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from . import article_matching, extraction, matching, quotes, revisions
@@ -127,11 +127,20 @@ def _up_to_date(article: Article) -> bool:
 
 
 def _count_attempt(article: Article) -> int:
-    """Mark the article running and count this delivery; returns the count so far."""
+    """Mark the article running and count this delivery; returns the count so far.
+
+    The count is of deliveries since the article's last finished extraction: a
+    re-extraction (an extractor upgrade, a job, a forced run) of a done or
+    failed article starts again at one, so only deliveries that never finish
+    add up to ``EXTRACTION_MAX_ATTEMPTS``.
+    """
+    finished = [Article.Extraction.DONE, Article.Extraction.FAILED]
     with transaction.atomic():
         Article.objects.filter(pk=article.pk).update(
             extraction_status=Article.Extraction.RUNNING,
-            extraction_attempts=F("extraction_attempts") + 1,
+            extraction_attempts=Case(
+                When(extraction_status__in=finished, then=Value(1)), default=F("extraction_attempts") + 1
+            ),
             extraction_since=timezone.now(),
         )
         return Article.objects.values_list("extraction_attempts", flat=True).get(pk=article.pk)

@@ -85,11 +85,14 @@ def do_run_chunk(*, job_id: int, chunk_size: int = CHUNK_SIZE) -> bool:
             .values_list("pk", flat=True)[:chunk_size]
         )
         if not ids:
+            now = timezone.now()
             ReextractionJob.objects.filter(pk=job.pk).update(
-                state=ReextractionJob.State.DONE, finished_at=timezone.now()
+                state=ReextractionJob.State.DONE, finished_at=now, updated_at=now
             )
             return False
-        ReextractionJob.objects.filter(pk=job.pk).update(state=ReextractionJob.State.RUNNING)
+        ReextractionJob.objects.filter(pk=job.pk).update(
+            state=ReextractionJob.State.RUNNING, updated_at=timezone.now()
+        )
     done = failed = 0
     position = ids[0] - 1
     for article_id in ids:
@@ -111,8 +114,9 @@ def do_run_chunk(*, job_id: int, chunk_size: int = CHUNK_SIZE) -> bool:
 
 
 def _advance(job_id: int, *, position: int, done: int, failed: int) -> None:
+    """Record a chunk's progress; ``updated_at`` moves with it: beat never takes a moving job for stalled."""
     ReextractionJob.objects.filter(pk=job_id, position__lt=position).update(
-        position=position, done=F("done") + done, failed=F("failed") + failed
+        position=position, done=F("done") + done, failed=F("failed") + failed, updated_at=timezone.now()
     )
 
 

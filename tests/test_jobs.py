@@ -124,3 +124,28 @@ def test_the_api_shows_a_jobs_progress(
 
     assert (body["state"], body["total"], body["done"], body["progress"]) == ("running", 5, 2, 0.4)
     assert missing.status_code == 404 and missing.json()["error"] == "not_found"
+
+
+def test_jobs_run_again_and_again_never_fail_a_good_article(
+    corpus: list[Article], django_capture_on_commit_callbacks: Any, settings: Any
+) -> None:
+    for _ in range(settings.EXTRACTION_MAX_ATTEMPTS + 2):  # an extractor upgraded many times over
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command("reextract", "--outlet", "wire")
+
+    wire = Article.objects.filter(outlet__name="Wire")
+    assert [(a.extraction_status, a.extraction_attempts, a.extraction_error) for a in wire] == [
+        ("done", 1, "")
+    ] * 2
+    assert all(job.failed == 0 for job in ReextractionJob.objects.all())
+
+
+def test_a_job_that_moves_is_never_taken_for_stalled(corpus: list[Article]) -> None:
+    job = ReextractionJob.objects.create(filter={"all": True}, total=5)
+    ReextractionJob.objects.filter(pk=job.pk).update(updated_at=timezone.now() - timedelta(hours=1))
+
+    jobs.do_run_chunk(job_id=job.pk, chunk_size=2)  # a chunk done: the job moved just now
+
+    assert jobs.do_resume_stalled_jobs() == 0
+    job.refresh_from_db()
+    assert job.updated_at > timezone.now() - timedelta(minutes=1)
