@@ -263,6 +263,8 @@ def _file_claims(
         # the cleaned text's first line is the better default.
         article.title = default_title(result.text)
     previous_status = article.extraction_status
+    # A revision extracted again (a new extractor, a job) keeps the record of what its edit changed.
+    again = article.extracted_revision == article.revision
     article.text = result.text
     article.language = result.language
     article.removed = [{"text": block.text, "reason": block.reason} for block in result.removed]
@@ -295,9 +297,12 @@ def _file_claims(
         Appearance.objects.filter(article=article, article_revision=article.revision).delete()
         Appearance.objects.filter(article=article, current=True).update(current=False)
     article.save()
-    ArticleRevision.objects.filter(article=article, number=article.revision).update(
-        changes=changes, extracted_at=now
-    )
+    revision = ArticleRevision.objects.filter(article=article, number=article.revision)
+    if again:  # the record stands, unless the extraction that made it failed (and recorded nothing)
+        revision.exclude(changes={}).update(extracted_at=now)
+        revision.filter(changes={}).update(changes=changes, extracted_at=now)
+    else:
+        revision.update(changes=changes, extracted_at=now)
     do_refresh_claim_stats(claim_ids=filing.touched, amend=filing.amend)
     filing.record(
         new_event(

@@ -18,6 +18,7 @@ import calendar
 import hashlib
 import io
 import logging
+import re
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -42,6 +43,8 @@ logger = logging.getLogger(__name__)
 
 ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 MAX_GUID_LENGTH = 500
+# Control characters (NUL above all, which PostgreSQL's text columns refuse) in an entry's fields.
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_EXTERNAL_ID_LENGTH = 255
 
 State = FeedEntry.State
@@ -183,13 +186,18 @@ def parse_feed(fetched: outbound.FetchResult) -> tuple[str, list[Entry]]:
         if entry.guid not in seen:
             seen.add(entry.guid)
             entries.append(entry)
-    return str(parsed.get("feed", {}).get("title", "")), entries
+    return _field(parsed.get("feed", {}).get("title", "")), entries
+
+
+def _field(value: Any) -> str:
+    """A feed's text field as stored: without control characters (``&#0;`` is valid XML)."""
+    return _CONTROL_RE.sub("", str(value or "")).strip()
 
 
 def _entry(raw: Any) -> Entry:
-    link = str(raw.get("link") or "").strip()
-    title = str(raw.get("title") or "").strip()
-    guid = str(raw.get("id") or "").strip() or link
+    link = _field(raw.get("link"))
+    title = _field(raw.get("title"))
+    guid = _field(raw.get("id")) or link
     if not guid:
         # Neither id nor link: the entry is known by its words.
         guid = "sha256:" + hashlib.sha256(f"{title}\0{raw.get('summary', '')}".encode()).hexdigest()

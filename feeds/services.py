@@ -36,6 +36,9 @@ def check_feed_url(url: str) -> str:
     rule that counts is the one applied at every fetch (``factcheck.outbound``).
     """
     url = url.strip()
+    scheme = url.partition("://")[0] if "://" in url else ""
+    if scheme.isascii() and scheme.isalpha():
+        url = scheme.lower() + url[len(scheme) :]  # "HTTPS://..." is the https URL it names
     if len(url) > MAX_URL_LENGTH:
         raise _invalid("url", f"longer than {MAX_URL_LENGTH} characters")
     try:

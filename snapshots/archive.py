@@ -87,10 +87,12 @@ def do_take_snapshot(*, snapshot_id: int) -> EvidenceSnapshot | None:
 
 def _archived(fetched: outbound.FetchResult) -> dict[str, object]:
     text, note = snapshot_text(fetched)
+    if "\x00" in text:  # a text page with NUL bytes past the binary check's sample
+        text, note = text.replace("\x00", ""), note or "NUL bytes removed from the text"
     return {
         "http_status": fetched.status,
         "final_url": fetched.final_url,
-        "content_type": fetched.content_type[:200],
+        "content_type": fetched.content_type.replace("\x00", "")[:200],
         "sha256": hashlib.sha256(fetched.content).hexdigest(),
         "size": len(fetched.content),
         "text": text[:MAX_TEXT_CHARS],

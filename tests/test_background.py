@@ -356,9 +356,10 @@ def test_retry_failed_queues_every_failed_article_again(
     assert {reloaded(first).extraction_status, reloaded(second).extraction_status} == {"done"}
 
 
-def test_retry_failed_refuses_a_date_it_cannot_read(db: None) -> None:
+@pytest.mark.parametrize("since", ["last tuesday", "", "2026-13-45"])
+def test_retry_failed_refuses_a_date_it_cannot_read(db: None, since: str) -> None:
     with pytest.raises(CommandError, match="--since must be a date"):
-        call_command("retry_failed", "--since", "last tuesday")
+        call_command("retry_failed", "--since", since)
 
 
 @pytest.mark.parametrize(

@@ -594,3 +594,73 @@ def test_poll_feeds_fails_only_when_every_feed_fails(local_server: LocalServer) 
 
     assert f"feed {broken.pk} {broken.url}: failed: HTTP 404 Not Found" in out
     assert err == "1 of 2 feeds failed; see the reasons above.\n"
+
+
+# --- Control characters and odd spellings
+
+
+def test_entries_with_nul_characters_are_taken_and_the_rest_of_the_feed_too(
+    local_server: LocalServer, story_pages: Callable[[int], list[str]]
+) -> None:
+    links = story_pages(3)
+    local_server.add(
+        "/rss.xml",
+        rss(
+            {"title": "Story 0", "link": links[0], "guid": "x&#0;y"},
+            {"title": "t&#0;itle", "link": links[1], "guid": "g1"},
+            {"title": "Story 2", "link": links[2] + "&#0;", "guid": "g2"},
+            title="Daily&#0; Planet",
+        ),
+    )
+    feed = follow(local_server.url("/rss.xml"))
+
+    result = poll(feed)
+
+    assert result.error == ""
+    assert sorted(FeedEntry.objects.filter(feed=feed).values_list("guid", "state")) == [
+        ("g1", "ingested"),
+        ("g2", "ingested"),
+        ("xy", "ingested"),
+    ]
+    assert entry_of(feed, "g1").title == "title"
+    feed.refresh_from_db()
+    assert (feed.title, feed.last_error) == ("Daily Planet", "")
+
+
+@pytest.mark.parametrize("url", ["http://planet.example/c\u0001d.xml", "http://planet.example/c\u007fd.xml"])
+def test_a_feed_url_with_a_control_character_is_400(
+    editor: User, client_for: Any, url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    response = client_for(editor).post("/api/v1/feeds/", {"url": url, "outlet": "X"}, format="json")
+
+    assert (response.status_code, response.json()["error"]) == (400, "invalid")
+    assert "control character" in response.json()["fields"]["url"][0]
+    with pytest.raises(CommandError, match="control character"):
+        run("addfeed", url, "--outlet", "X")
+    assert Feed.objects.count() == 0
+
+
+def test_a_stored_feed_url_httpx_cannot_take_fails_that_feed_and_the_others_are_polled(
+    local_server: LocalServer,
+) -> None:
+    outlet = Outlet.objects.create(name="Old")
+    bad = Feed.objects.create(url=local_server.url("/c\u0001d.xml"), outlet=outlet)  # stored before the check
+    local_server.add("/rss.xml", rss())
+    good = follow(local_server.url("/rss.xml"), outlet="Other")
+
+    out, err = run("poll_feeds", "--all")
+
+    bad.refresh_from_db()
+    assert "control character" in bad.last_error and bad.last_polled_at is not None
+    assert f"feed {good.pk} {good.url}: 0 new entries" in out
+    assert err == "1 of 2 feeds failed; see the reasons above.\n"
+
+
+@pytest.mark.parametrize("url", ["HTTP://planet.example/rss.xml", "Https://planet.example/rss.xml"])
+def test_a_feed_url_with_a_capital_scheme_is_followed_as_the_url_it_names(
+    editor: User, client_for: Any, url: str
+) -> None:
+    response = client_for(editor).post("/api/v1/feeds/", {"url": url, "outlet": "X"}, format="json")
+
+    assert response.status_code == 201, response.json()
+    assert Feed.objects.get().url == url.lower()

@@ -46,7 +46,7 @@ def test_reextract_all_runs_a_job_to_the_end_and_keeps_verdicts(
     assert (job.state, job.total, job.done, job.failed) == ("done", 5, 5, 0)
     out = capsys.readouterr().out.splitlines()
     assert out[-1] == str(job.pk)
-    assert "5 re-extracted, 0 failed" in out[-2]
+    assert "5 re-extracted, 0 of them failed" in out[-2]
     decided.refresh_from_db()
     assert (decided.status, decided.verdict) == ("verified", "verified")
     assert all(a.extracted_at and a.extracted_at >= job.created_at for a in Article.objects.all())

@@ -155,3 +155,18 @@ def test_extracting_the_same_revision_again_keeps_every_appearance_row(first: Ar
 
     assert dict(Appearance.objects.filter(article=first, current=True).values_list("pk", "start")) == before
     assert not ClaimEvent.objects.filter(action=EventType.SOURCE_CHANGED).exists()
+
+
+def test_extracting_a_revision_again_keeps_what_its_edit_changed(
+    first: Article, ingest: Callable[..., Article], cms_client: APIClient
+) -> None:
+    ingest(body(STEADY, TRADE_NOW), external_id="rev-1")
+    url = f"/api/v1/articles/{first.pk}/revisions/"
+    before = cms_client.get(url).json()["results"]
+
+    filing.do_extract_article(article_id=first.pk, force=True)  # a new extractor, a job
+
+    after = cms_client.get(url).json()["results"]
+    assert [r["changes"] for r in after] == [r["changes"] for r in before]
+    assert before[0]["changes"]["removed"] and before[0]["changes"]["changed"]
+    assert after[0]["extracted_at"] > before[0]["extracted_at"]

@@ -139,6 +139,41 @@ def test_a_text_file_is_kept_as_it_is(local_server: LocalServer, add_evidence: A
     assert (snapshot.state, snapshot.text, snapshot.note) == ("done", csv.strip(), "")
 
 
+def test_a_text_page_with_nul_bytes_past_its_start_is_archived_without_them(
+    local_server: LocalServer, add_evidence: Any
+) -> None:
+    text = "month,rate\n" * 1000 + "2025-03,4.1\x00\n"
+    url = local_server.add("/late_nul.txt", text, content_type="text/plain; charset=utf-8")
+
+    snapshot = add_evidence(url)
+
+    assert (snapshot.state, snapshot.note) == ("done", "NUL bytes removed from the text")
+    assert snapshot.text.endswith("2025-03,4.1") and "\x00" not in snapshot.text
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1/a\u0001b", "http://127.0.0.1/a\u007fb"])
+def test_evidence_with_a_control_character_in_its_url_is_400(
+    reviewer: User, client_for: Any, held: Claim, url: str
+) -> None:
+    response = client_for(reviewer).post(
+        f"/api/v1/claims/{held.pk}/evidence/", {"url": url, "title": "T"}, format="json"
+    )
+
+    assert (response.status_code, response.json()["error"]) == (400, "invalid")
+    assert "control character" in response.json()["fields"]["url"][0]
+    assert not Evidence.objects.exists()
+
+
+def test_a_stored_source_url_httpx_cannot_take_fails_with_the_reason(held: Claim, reviewer: User) -> None:
+    evidence = Evidence.objects.create(claim=held, url="http://127.0.0.1/a\u0001b", added_by=reviewer)
+    snapshot = EvidenceSnapshot.objects.create(evidence=evidence)
+
+    taken = archive.do_take_snapshot(snapshot_id=snapshot.pk)
+
+    assert taken is not None and taken.state == "failed"
+    assert "control character" in taken.error
+
+
 def test_a_pdf_is_archived_by_its_checksum_without_text(local_server: LocalServer, add_evidence: Any) -> None:
     pdf = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n" + bytes(range(256)) * 4
     url = local_server.add("/report.pdf", pdf, content_type="application/pdf")

@@ -89,6 +89,11 @@ class EvidenceInputSerializer(StrictSerializer):
     excerpt = serializers.CharField(required=False, allow_blank=True, default="")
     accessed_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
+    def validate_url(self, value: str) -> str:
+        if any(c < " " or c == "\x7f" for c in value):  # the URL validator lets "\x01" through
+            raise serializers.ValidationError("Enter a valid URL: it contains a control character.")
+        return value
+
 
 class VerdictInputSerializer(StrictSerializer):
     verdict = serializers.ChoiceField(

@@ -45,7 +45,9 @@ class Command(BaseCommand):
         self.stdout.write(f"Re-extraction job {job.pk}: {job.total} article(s) queued.")
         if options["wait"]:
             job = self._wait(job)
-            self.stdout.write(f"Job {job.pk} {job.state}: {job.done} re-extracted, {job.failed} failed.")
+            self.stdout.write(
+                f"Job {job.pk} {job.state}: {job.done} re-extracted, {job.failed} of them failed."
+            )
             if job.state == ReextractionJob.State.FAILED:
                 raise CommandError(f"Job {job.pk} failed: {job.error}")
         self.stdout.write(str(job.pk))

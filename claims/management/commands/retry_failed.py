@@ -29,7 +29,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         failed = Article.objects.filter(extraction_status=Article.Extraction.FAILED)
-        if options["since"]:
+        if options["since"] is not None:
             failed = failed.filter(updated_at__gte=since_argument(options["since"]))
         ids = list(failed.order_by("pk").values_list("pk", flat=True))
         retried = 0
