@@ -41,7 +41,7 @@ __all__ = [
     "score_sentences",
 ]
 
-EXTRACTOR_VERSION = "1.11.0"
+EXTRACTOR_VERSION = "1.12.0"
 
 #: A sentence with article context scored at or above this enters the review queue. Chosen on
 #: the news development set (``python -m claims.extraction.newsdev``, labels by GUIDELINES.md):

@@ -50,14 +50,18 @@ from .claimers import (
     role_fits,
 )
 from .names import (
+    ADJECTIVE_TITLES,
     NOT_NAME_WORDS,
     PARTICLES,
     SENTENCE_OPENERS,
     TITLE_WORDS,
     PersonIndex,
+    governed,
     is_cap,
     is_title,
     lone_name,
+    name_before,
+    name_before_tokens,
     name_tokens_ok,
     strip_possessive,
     titled_names,
@@ -128,7 +132,7 @@ _NAME_CHARS_RE = re.compile(r"[\w’'.&-]*+")
 _CAP_PAIR_RE = re.compile(r"(?<=[a-z,;] )[A-Z][a-z’'.-]+ (?:[A-Z]\.? )?[A-Z][a-z’'-]+")
 # the same at a sentence start ("Joe Biden met Kamala Harris."), where the first word may be an opener
 _CAP_PAIR_START_RE = re.compile(
-    r"(?:^|(?<=[.!?] )|(?<=\n))[A-Z][a-z’'.-]+ (?:[A-Z]\.? )?[A-Z][a-z’'-]+(?= [a-z])"
+    r"(?:^|(?<=[.!?] )|(?<=\n))[A-Z][a-z’'.-]+ (?:[A-Z]\.? )?[A-Z][a-z’'-]+(?= [a-z]|,)"
 )
 # a capitalised word inside a sentence: a proper noun ("as Trump said", "shares of Tesla")
 _MID_CAP_RE = re.compile(r"(?:\b[a-z]+|[,;]) ([A-Z][a-z][\w’'-]*+)(?! [A-Z])")
@@ -227,26 +231,6 @@ def _subject_window(seg: str, verb: int) -> str:
 _AGE_END_RE = re.compile(r", \d{1,3}, $")
 # a name that opens its clause: at the window's start or after a comma or colon, nothing else before it
 _CLAUSE_NAME_RE = re.compile(r"(?:^|[,;:] )[\s“\"]*+(?:[A-Z][\w’'.-]*+ ){0,3}[A-Z][\w’'.-]*+$")
-
-
-def _name_before(masked: str, pos: int) -> list[str]:
-    """Capitalised name tokens right before ``pos``, walking back to a title or a lower-case word."""
-    return _name_before_tokens(tokens(masked[max(0, pos - 120) : pos]))
-
-
-def _name_before_tokens(toks: list[str]) -> list[str]:
-    run: list[str] = []
-    for tok in reversed(toks):
-        if (is_cap(tok) and tok.lower() not in TITLE_WORDS) or (run and tok.lower() in PARTICLES):
-            run.append(tok)
-        else:
-            break
-        if len(run) > 4:
-            return []
-    run.reverse()
-    while run and run[0].lower() in PARTICLES:
-        run.pop(0)
-    return run
 
 
 # the last word is never an abbreviated title whose stop ended the phrase ("says Dr. Roy Chemaly.")
@@ -381,7 +365,7 @@ class Attributor:
         for m in _ACCORDING_RE.finditer(seg) if "according" in words else ():
             what = m.group("what").strip()
             what_words = what.split()
-            run = _name_before(what, len(what))
+            run = name_before(what, len(what))
             before = what_words[-len(run) - 1].lower() if run and len(what_words) > len(run) else ""
             titled = is_title(before)
             name = self._validate(run, titled=titled) if what_words else ""
@@ -394,7 +378,7 @@ class Attributor:
                     att.org = bool(att.speaker)
         for m in _CITING_RE.finditer(seg) if "citing" in words else ():
             what = m.group("what").strip()
-            run = _name_before(what, len(what))
+            run = name_before(what, len(what))
             name = self._validate(run)
             att.sources.append(f"citing {name}" if name else "citing " + " ".join(what.split()[:8]))
         reported = "reported" in words or "reports" in words or "said in a statement" in low
@@ -412,7 +396,7 @@ class Attributor:
             return att
         for m in _VERB_RE.finditer(seg) if not _SPEECH_WORDS.isdisjoint(words) else ():
             before = tokens(_subject_window(seg, m.start()))
-            run = _name_before_tokens(before)
+            run = name_before_tokens(before)
             k = len(before) - len(run) - 1
             prev = before[k].lower() if run and k >= 0 else ""
             if prev == "and" and (org := org_with_and(before)):
@@ -424,7 +408,14 @@ class Attributor:
                 continue  # "The article Mr Zhao tweeted was penned by ...": Zhao said nothing of it
             if run and run[-1].endswith(("’s", "'s")):
                 continue  # "Musk's estimated fortune", "Moody's said": not a person's name
-            name = self._validate(run, titled=is_title(prev))
+            if run and governed(before, k):  # "critics of Mayor Eric Adams said": someone else spoke
+                if org := org_run(before):
+                    att.speaker, att.org = org, True  # "the Bureau of Labor Statistics said"
+                    return att
+                continue
+            # "General Motors said", "National Rail said": a lone word after such a title is no person
+            titled = is_title(prev) and not (len(run) == 1 and prev in ADJECTIVE_TITLES)
+            name = self._validate(run, titled=titled)
             if not name and not run and seg.endswith(", ", 0, m.start()):
                 name = self._appositive(seg, m.start())
             # a lone word is a speaker only where a subject starts: the sentence's start (the run
@@ -526,7 +517,7 @@ class Attributor:
             if q_i < len(self.quotes) and self.quotes[q_i][0] < e:
                 quote_of[k] = q_i
         # a lone surname ("Trump says ...") takes the full name the article gives anywhere
-        speakers = [(self.index.resolve(d.surname) if d.surname else "") or d.speaker for d in direct]
+        speakers = [(self._surname(d.surname) if d.surname else "") or d.speaker for d in direct]
         # he/she said, the Gazprom head said -> this sentence or the one before, when it names exactly
         # one person (or names its speaker); further back, "she" was wrong as often as right
         for k, d in enumerate(direct):
@@ -574,6 +565,11 @@ class Attributor:
         if followed:
             self._share_quotes(speakers, quote_of)
         return speakers, [d.sources for d in direct]
+
+    def _surname(self, surname: str) -> str:
+        """The one full name the article gives a surname; '' when it names two ("Jane and Robert Smith")."""
+        named = {*self.untitled.get(surname, ()), *self.start_pairs.get(surname, ())}
+        return self.index.resolve(surname) if len(named) < 2 else ""
 
     def _share_quotes(self, speakers: list[str], quote_of: list[int]) -> None:
         """A quotation spanning several sentences shares one speaker: fill the empty ones in place."""

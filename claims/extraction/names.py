@@ -36,7 +36,9 @@ TITLE_WORDS = _words(
     security
     national general-secretary party speaker sen. attorney auditor inspector governor-general vice-president
     strategist researcher scientist expert fellow historian author journalist commentator activist lawyer
-    physician doctor nurse spokesperson's of the for and on at to in with
+    physician doctor nurse spokesperson's manager treasurer superintendent comptroller sheriff prosecutor
+    councilman councilwoman councillor alderman assemblyman assemblywoman trustee coach principal
+    of the for and on at to in with
     """
 )
 FUNCTION_WORDS = frozenset({"of", "the", "for", "and", "on", "at", "to", "in", "with"})
@@ -73,6 +75,7 @@ NOT_NAME_WORDS = _words(
     september october november december the a an this that these those it its he she they we i you our their
     his her north south east west central federal national international global republic kingdom
     communist democratic republican democrats republicans congress senate parliament duma court police
+    democrat tory tories conservative conservatives labour socialist libertarian
     media network channel website statement document report data customs intelligence officials
     """
 )
@@ -115,6 +118,74 @@ PLACE_WORDS = _words(
     hong kong dubai istanbul lagos johannesburg god christmas easter heaven
     """
 )
+
+
+#: Words after which a name is an object, not the subject of the verb that follows the name:
+#: "critics of Mayor Eric Adams said", "an aide to President Biden said", "a case against Trump".
+GOVERNING_WORDS = _words(
+    """
+    of for to against with by from about toward towards on at in into over under behind beside besides
+    between among amongst like unlike including alongside versus vs than near without within via per
+    after before despite around through upon onto
+    """
+)
+#: Participles that stand before a title as adjectives ("incoming President X"), not as verbs.
+_ADJECTIVE_PARTICIPLES = _words(
+    """
+    incoming outgoing acting reigning sitting visiting founding managing presiding ruling governing
+    leading retiring departing serving caretaking
+    """
+)
+_RELATIVE_WORDS = frozenset({"who", "whom", "whose", "which"})
+#: Title words that also open company and agency names ("General Motors", "National Rail",
+#: "Social Security Administration"): before a lone word they do not make it a person's name.
+ADJECTIVE_TITLES = _words(
+    """
+    national security state general home trade commerce economic economy interior justice treasury
+    foreign finance defense defence policy party press
+    """
+)
+
+
+def governed(before: Sequence[str], k: int) -> bool:
+    """Whether the name run after ``before[k]`` is the object of what precedes it, not a subject.
+
+    The titles before the name are stepped over ("Secretary of State" as one
+    title); then a preposition ("critics of Mayor Eric Adams said"), a verb's
+    participle ("investigators probing Boeing CEO Dave Calhoun said") or a
+    relative clause opened since the last comma ("residents who sued Mayor
+    Brandon Johnson said") makes the name an object: the speaker is someone else.
+    """
+    j = k
+    titled = institution = False
+    while j >= 0:
+        word = before[j]
+        if is_title(word):
+            j, titled = j - 1, True
+        elif word == "." and j > 0 and is_title(before[j - 1]):
+            j -= 1  # "Gov." is "Gov" and "."
+        elif word.lower() == "of" and j > 0 and is_title(before[j - 1]):
+            j -= 2  # "Secretary of State", "Chief of Staff"
+        elif titled and word[:1].isupper():
+            j, institution = j - 1, True  # "Boeing CEO", "Gazprom chief": the title's institution
+        elif institution and word.lower() in ("of", "for", "and") and j > 0 and before[j - 1][:1].isupper():
+            j -= 1  # "Bank of England governor"
+        else:
+            break
+    if j < 0:
+        return False
+    word = before[j]
+    low = word.lower()
+    if low in GOVERNING_WORDS:
+        return True
+    if word == low and low.endswith("ing") and low.isalpha() and low not in _ADJECTIVE_PARTICIPLES:
+        return True
+    for tok in reversed(before[: j + 1]):
+        if tok in (",", ";", ":"):
+            return False
+        if tok.lower() in _RELATIVE_WORDS:
+            return True
+    return False
 
 
 def is_cap(tok: str) -> bool:
@@ -244,3 +315,23 @@ def lone_name(run: Sequence[str], initial: bool, proper: frozenset[str]) -> str:
     if low in DEMONYMS or low.removesuffix("s") in DEMONYMS:
         return ""
     return tok if not initial or tok in proper else ""
+
+
+def name_before(masked: str, pos: int) -> list[str]:
+    """Capitalised name tokens right before ``pos``, walking back to a title or a lower-case word."""
+    return name_before_tokens(tokens(masked[max(0, pos - 120) : pos]))
+
+
+def name_before_tokens(toks: list[str]) -> list[str]:
+    run: list[str] = []
+    for tok in reversed(toks):
+        if (is_cap(tok) and tok.lower() not in TITLE_WORDS) or (run and tok.lower() in PARTICLES):
+            run.append(tok)
+        else:
+            break
+        if len(run) > 4:
+            return []
+    run.reverse()
+    while run and run[0].lower() in PARTICLES:
+        run.pop(0)
+    return run

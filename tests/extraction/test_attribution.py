@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from claims.extraction import extract
 
 
@@ -421,3 +423,67 @@ def test_what_the_reviewers_probes_found_gives_no_speaker() -> None:
         "The Ukrainian leader said 300 towns were freed."
     )
     assert _speaker(body, "300") != "Vladimir Putin"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Critics of Mayor Eric Adams said crime rose 5 percent.",
+        "Supporters of former President Donald Trump said 2,000 people attended the rally.",
+        "Prosecutors in the case against Donald Trump said he had inflated his net worth by $2.2 billion.",
+        "A lawsuit filed against Elon Musk said Tesla had overstated its range by 20 percent.",
+        "Opponents of Gov. Greg Abbott said the law had cost Texas $11 billion.",
+        "Democrats who oppose President Joe Biden said 60 percent of voters wanted another candidate.",
+        "Residents who sued Mayor Brandon Johnson said the shelter housed 1,500 migrants.",
+        "Investigators probing Boeing CEO Dave Calhoun said 4 bolts were missing.",
+        "The family of George Floyd said the city paid $27 million.",
+        "People close to Taylor Swift said she earned $1 billion on the tour.",
+        "An aide to Senate Minority Leader Mitch McConnell said 12 senators would vote no.",
+        "National Rail said more than 100 services had been cancelled.",
+        "General Motors said it would cut 1,000 jobs in Michigan.",
+    ],
+)
+def test_a_name_inside_the_subject_phrase_is_not_the_speaker(sentence: str) -> None:
+    (s,) = extract(sentence).sentences
+    assert s.speaker == "", s.speaker
+
+
+@pytest.mark.parametrize(
+    ("sentence", "speaker"),
+    [
+        (
+            "Prices rose 3.1 percent, the Bureau of Labor Statistics said Tuesday.",
+            "Bureau of Labor Statistics",
+        ),
+        (
+            "The Federal Reserve Bank of New York said household debt reached $17.5 trillion.",
+            "Federal Reserve Bank of New York",
+        ),
+        (
+            "Social Security Administration said 67 million Americans received benefits.",
+            "Social Security Administration",
+        ),
+        ("General Manager Doug Brown said ticket sales rose 20 percent.", "Doug Brown"),
+        ("Secretary of State Antony Blinken said the US would send $2 billion in aid.", "Antony Blinken"),
+        ("Incoming President Donald Trump said tariffs would rise to 25 percent.", "Donald Trump"),
+        ("Bank of England governor Andrew Bailey said inflation would fall to 2 percent.", "Andrew Bailey"),
+        ("Moscow Mayor Sergei Sobyanin said 12 people had died in the fire.", "Sergei Sobyanin"),
+        ("Gov. Greg Abbott said the law had cost Texas $11 billion.", "Greg Abbott"),
+    ],
+)
+def test_titles_and_institutions_before_the_verb_name_the_whole_speaker(sentence: str, speaker: str) -> None:
+    (s,) = extract(sentence).sentences
+    assert s.speaker == speaker
+
+
+def test_a_surname_two_people_share_is_nobody_and_a_party_is_no_name() -> None:
+    body = (
+        "Smith said the plan would cost $4 billion. Jane Smith, the governor's chief of staff, and "
+        "Robert Smith, the treasurer, disagreed over the figure."
+    )
+    assert [s.speaker for s in extract(body).sentences] == ["", ""]
+    body = (
+        "Sen. Elizabeth Warren introduced the bill on Tuesday. "
+        "The Massachusetts Democrat said it would raise $3 trillion over a decade."
+    )
+    assert extract(body).sentences[1].speaker != "Massachusetts Democrat"
