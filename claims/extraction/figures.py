@@ -79,13 +79,14 @@ _FIG_RE = re.compile(
     rf"(?:(?P<between>\bbetween)\s+)?"
     r"(?:"
     # numeric: optional currency, number, optional range, optional scale, optional unit
-    rf"(?P<cur>(?:US\$|[$€£¥₽₹])\s?|\b(?:USD|EUR|GBP|CNY|RUB|JPY)\s?)?(?<![\w.,])(?P<num>{_NUM})"
+    # the number is atomic: "48.8C" is 48.8 or nothing, never 48
+    rf"(?P<cur>(?:US\$|[$€£¥₽₹])\s?|\b(?:USD|EUR|GBP|CNY|RUB|JPY)\s?)?(?<![\w.,])(?P<num>(?>{_NUM}))"
     rf"(?P<range>\s*(?:-|–|—|to|and)\s*(?:[$€£¥]\s?)?(?P<num2>{_NUM}))?"
     # a hyphen before a spelled-out scale too: "a $5-billion deal" is five billion, not five
     rf"(?:(?:\s|-(?=(?:{_BIG_SCALE_ALT})\b))?(?P<scale>(?:{_SCALE_ALT}))\b)?"
     # "2pp" and "10x" glue a unit to the digits, so no word boundary there ("10x" reads as 10, as
     # "ten times" does)
-    r"(?:(?P<ord>st|nd|rd|th)\b|(?=(?:pp|x)\b)|\b)"
+    r"(?:(?P<ord>st|nd|rd|th)\b|(?=(?:pp|x|c|f|t|kg|km|cm|mm|mg|ml|gb|tb|ghz|kw|mw|gw|kwh|mwh|gwh|mph)\b)|\b)"
     rf"(?:\s*(?P<pct>{_PCT_ALT}))?"
     r"(?:(?P<hyph>-)(?P<hunit>[a-z]+))?"
     r"|"
@@ -325,8 +326,12 @@ def _figure(sentence: str, m: re.Match[str]) -> Figure | None:
     value = _to_float(num)
     scale_word = (m.group("scale") or "").lower()
     cur = (m.group("cur") or "").strip()
-    # a single-letter scale (m, b, k) only counts right after money ("$5m"), never as a word ("5 m")
-    if scale_word in ("m", "b", "k") and not cur:
+    # a single-letter scale (m, b, k) only counts with money: "$5m", "2.5m euros", never "5 m"
+    if (
+        scale_word in ("m", "b", "k")
+        and not cur
+        and not _currency_after(sentence, m.end("scale"), large=True)
+    ):
         scale_word = ""
     scale = _SCALES.get(scale_word, 1.0)
     end = m.end("scale") if scale_word else m.end("num")

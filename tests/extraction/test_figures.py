@@ -226,3 +226,23 @@ def test_similarity_has_no_figure_vocabulary_of_its_own() -> None:
     symbols = set(figures._CURRENCY_SYMBOLS) - {"$", "us$"}  # "$" also ends regular expressions
 
     assert [s for s in strings if vocabulary.search(s) or any(c in s for c in symbols)] == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kind", "value", "unit"),
+    [
+        ("Temperatures hit 48.8C in Seville on Monday.", "number", 48.8, ""),
+        ("Exports rose to 2.3t last year.", "number", 2.3, ""),
+        ("The club paid 2.5m euros for the striker.", "money", 2_500_000, "EUR"),
+        ("Revenue was 3.2bn dollars.", "money", 3_200_000_000, "USD"),
+    ],
+)
+def test_a_decimal_glued_to_its_unit_keeps_its_decimals(
+    sentence: str, kind: str, value: float, unit: str
+) -> None:
+    (figure,) = find_figures(sentence)
+    assert (figure.kind, figure.value, figure.unit) == (kind, value, unit)
+
+
+def test_a_lone_m_is_a_million_only_with_money() -> None:
+    assert [(f.kind, f.value) for f in find_figures("He ran 5 m in a straight line.")] == [("number", 5.0)]
