@@ -68,11 +68,15 @@ def default_title(body: str) -> str:
     return first_real_sentence(body)
 
 
-def _outlet_named(name: str) -> Outlet | None:
-    name = name.strip()
+def outlet_named(name: str) -> Outlet | None:
+    """The outlet of this name, whatever its case ("Daily", "daily", "DAILY "), created when new."""
+    name = name.strip()[:200]
     if not name:
         return None
-    outlet, _ = Outlet.objects.get_or_create(name=name[:200])
+    existing = Outlet.objects.filter(name__iexact=name).order_by("pk").first()
+    if existing is not None:
+        return existing
+    outlet, _ = Outlet.objects.get_or_create(name=name)
     return outlet
 
 
@@ -120,7 +124,7 @@ def _ingest_locked(*, data: ArticleInput, digest: str, actor: Actor | None) -> I
             .filter(integration=integration, external_id=data.external_id)
             .first()
         )
-    outlet = _outlet_named(data.outlet)
+    outlet = outlet_named(data.outlet)
     title = data.title.strip() or default_title(data.body)
     if existing is None:
         article = Article.objects.create(

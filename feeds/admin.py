@@ -7,8 +7,8 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from claims import ingest
 from claims.errors import InvalidInput
-from claims.models import Outlet
 
 from . import services
 from .models import Feed, FeedEntry
@@ -66,7 +66,9 @@ class FeedAdmin(admin.ModelAdmin):
     actions = ["poll_at_next_beat"]
 
     def save_model(self, request: HttpRequest, obj: Feed, form: Any, change: bool) -> None:
-        obj.outlet, _ = Outlet.objects.get_or_create(name=form.cleaned_data["outlet_name"][:200])
+        outlet = ingest.outlet_named(form.cleaned_data["outlet_name"])
+        if outlet is not None:
+            obj.outlet = outlet
         super().save_model(request, obj, form, change)
 
     @admin.action(description="Poll at the next beat (within a minute)")

@@ -14,8 +14,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from claims import ingest
 from claims.errors import Conflict, InvalidInput
-from claims.models import Outlet
 from factcheck import outbound
 
 from .models import Feed, FeedEntry
@@ -77,7 +77,9 @@ def do_add_feed(*, url: str, outlet: str, every_minutes: int | None = None) -> F
         raise Conflict(f"This feed is already followed (feed {existing.pk}).", data={"feed": existing.pk})
     try:
         with transaction.atomic():
-            outlet_row, _ = Outlet.objects.get_or_create(name=name[:200])
+            outlet_row = ingest.outlet_named(name)
+            if outlet_row is None:
+                raise _invalid("outlet", "a feed needs the name of the outlet it belongs to")
             return Feed.objects.create(url=url, outlet=outlet_row, poll_interval_minutes=minutes)
     except IntegrityError as exc:
         # Added by a concurrent request meanwhile.

@@ -9,7 +9,7 @@ import pytest
 from django.test import override_settings
 from rest_framework.test import APIClient
 
-from claims.models import Appearance, Article, Claim
+from claims.models import Appearance, Article, Claim, Outlet
 
 ARTICLES = "/api/v1/articles/"
 CLAIMS = "/api/v1/claims/"
@@ -222,3 +222,14 @@ def test_a_given_title_is_kept(cms_client, django_capture_on_commit_callbacks):
     body = "Support our newsroom!\nUnemployment fell to 3.9% in April, the statistics office said on Friday."
     response = post(cms_client, {"body": body, "title": "Jobs report"}, django_capture_on_commit_callbacks)
     assert cms_client.get(f"{ARTICLES}{response.json()['id']}/").json()["title"] == "Jobs report"
+
+
+def test_one_outlet_however_the_cms_spells_it(
+    cms_client, article_payload, django_capture_on_commit_callbacks
+):
+    for n, spelling in enumerate(["Daily Planet", "daily planet", " DAILY PLANET "]):
+        payload = {**article_payload, "external_id": f"spelling-{n}", "outlet": spelling}
+        assert post(cms_client, payload, django_capture_on_commit_callbacks).status_code == 201
+
+    assert list(Outlet.objects.values_list("name", flat=True)) == ["Daily Planet"]
+    assert Article.objects.filter(outlet__name="Daily Planet").count() == 3
