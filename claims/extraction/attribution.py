@@ -138,7 +138,7 @@ _CAP_PAIR_START_RE = re.compile(
 _MID_CAP_RE = re.compile(r"(?:\b[a-z]+|[,;]) ([A-Z][a-z][\w’'-]*+)(?! [A-Z])")
 # "Moncef Slaoui, who leads the federal vaccination program, told CNN": a name, an aside, the verb
 _APPOSITIVE_RE = re.compile(
-    r"(?:^|, (?:(?P<desc>[a-z][\w-]*+(?: [a-z][\w-]*+){0,2}) )?|[”\"’'] )"
+    r"(?:^(?P<lead>(?:[\w.-]++ ){1,4}?)?|, (?:(?P<desc>[a-z][\w-]*+(?: [a-z][\w-]*+){0,2}) )?|[”\"’'] )"
     r"(?P<name>[A-Z][\w’'.-]+(?: [A-Z][\w’'.-]+){1,3}), "
     r"(?:who |the |a |an |[a-z])[^.;:!?]{2,160}, $"
 )
@@ -345,6 +345,11 @@ class Attributor:
         m = _APPOSITIVE_RE.search(seg, max(0, verb - 220), verb)
         if m is not None and m.group("desc") and not is_title(m.group("desc").split()[-1]):
             m = None  # "..., and Graham Lau, who ..., told": not a profession before the name
+        if m is not None and m.group("lead"):
+            # "Council member Ray Tolliver, who ..., said"; not "Critics of Mayor Eric Adams, who ..."
+            lead = [tok for tok in tokens(m.group("lead")) if tok != "."]  # "Dr." is "Dr" and "."
+            if not lead or not is_title(lead[-1]) or governed(lead, len(lead) - 1):
+                m = None
         m = m or _NAME_AFTER_DESCRIPTION_RE.search(seg, max(0, verb - 80), verb)
         if m is None:
             return ""

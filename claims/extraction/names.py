@@ -37,7 +37,7 @@ TITLE_WORDS = _words(
     national general-secretary party speaker sen. attorney auditor inspector governor-general vice-president
     strategist researcher scientist expert fellow historian author journalist commentator activist lawyer
     physician doctor nurse spokesperson's manager treasurer superintendent comptroller sheriff prosecutor
-    councilman councilwoman councillor alderman assemblyman assemblywoman trustee coach principal
+    councilman councilwoman councillor alderman assemblyman assemblywoman trustee coach principal member
     of the for and on at to in with
     """
 )

@@ -196,6 +196,17 @@ def test_a_titled_name_with_an_aside_loses_its_title() -> None:
     assert _speaker(body, "30 countries") == "Mike Ryan"
 
 
+def test_a_name_after_its_title_and_before_an_aside_is_the_speaker_unless_an_object() -> None:
+    body = "Council member Ray Tolliver, who voted against the measure, said the plan would cost $2 million."
+    assert _speaker(body, "$2 million") == "Ray Tolliver"
+    body = "Kremlin spokesman Dmitry Peskov, who spoke to reporters, said trade rose 12% last year."
+    assert _speaker(body, "12%") == "Dmitry Peskov"
+    body = "Critics of Mayor Eric Adams, who took office in 2022, said crime rose 5% last year."
+    assert _speaker(body, "5%") == ""
+    body = "Residents of the town Ray Tolliver, who runs a shop, said rents rose 12% last year."
+    assert _speaker(body, "12%") == ""
+
+
 def test_a_claim_put_about_has_its_promoter_as_claimer_and_he_follows() -> None:
     body = (
         "Zhao Lijian, a foreign ministry spokesman, has repeatedly promoted the idea that the virus "
