@@ -128,7 +128,7 @@ _CTA_RE = re.compile(
 _SYNDICATION_RE = re.compile(
     r"^(?:the post\b.{1,300}\bappeared first on\b|this (?:article|story) (?:was |is )?(?:originally |first )?"
     r"(?:published|appeared)\b|originally published (?:on|at|by)\b|read the original\b|"
-    r"republished (?:with permission|from)\b|(?:©|copyright)\s)",
+    r"republished (?:with permission|from)\b|our standards:|(?:©|copyright)\s)",
     re.IGNORECASE,
 )
 _SYNDICATION_FIRST = frozenset("TtOoRr©Cc")
@@ -156,6 +156,12 @@ _IMPERATIVE_RE = re.compile(
 _BYLINE_RE = re.compile(
     r"^(?:(?-i:By [A-Z])|(?:updated|published|posted|last updated|first published)\b[: ]|"
     r"(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,? \w+ \d{1,2},? \d{4}\b)",
+    re.IGNORECASE,
+)
+# An author's note: "Jenna Morales covers city government. Reach her at jm@example.com."
+_CONTACT_RE = re.compile(
+    r"\b(?:reach|contact|email|e-mail|write to) (?:her|him|the (?:author|reporter|writer)) (?:at|on|via) "
+    r"(?:[\w.+-]+@[\w-]+\.[\w.]+|@\w+|\+?\d[\d ().-]{6,})",
     re.IGNORECASE,
 )
 _BULLET_RE = re.compile(r"^\s*(?:[-–—•·*▪►✓✔☐■□○●]|\d{1,2}[.)])\s+")
@@ -327,6 +333,9 @@ def _classify(
         return
     if line.words <= 8 and _IMPERATIVE_RE.search(t):
         line.reason, line.strong = "call to action", True
+        return
+    if line.words <= 40 and "“" not in t and '"' not in t and _CONTACT_RE.search(t):
+        line.reason, line.strong = "author's note", True
         return
     if line.words <= 20 and _is_all_caps(t):
         line.reason, line.strong = "all-caps banner", True

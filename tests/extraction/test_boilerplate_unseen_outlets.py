@@ -271,3 +271,31 @@ def test_a_plan_pitch_under_a_prompt_is_still_dropped_item_by_item() -> None:
 def test_a_date_after_an_abbreviation_is_not_a_photo_credit(line: str) -> None:
     text, _ = clean_text(f"The state legislature passed the new housing bill on Monday night.\n{line}\n")
     assert line in text
+
+
+STORY = (
+    "The council approved a $4 million budget for road repairs on Tuesday, officials said.\n"
+    "The vote was seven to two after a long debate about potholes in the east of the city.\n"
+)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Jenna Morales covers city government. Reach her at jmorales@example.com.",
+        "Contact the reporter at @jmorales on X.",
+        "Our Standards: The Thomson Reuters Trust Principles.",
+    ],
+)
+def test_an_authors_note_and_a_standards_footer_are_dropped(line: str) -> None:
+    text, removed = clean_text(
+        f"{STORY}{line}\nThe mayor is expected to sign the budget next week, aides said.\n"
+    )
+    assert line not in text and line in [b.text for b in removed]
+    assert "The mayor is expected to sign the budget" in text
+
+
+def test_a_sentence_about_reaching_someone_is_story() -> None:
+    line = "The senator said voters could reach him at his office, which handled 4,000 calls in May."
+    text, _ = clean_text(f"{STORY}{line}\nThe mayor is expected to sign the budget next week, aides said.\n")
+    assert line in text
