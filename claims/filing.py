@@ -52,7 +52,7 @@ def do_extract_article(*, article_id: int, revision: int | None = None, force: b
     if not force and _up_to_date(article):
         return article
 
-    attempts = _count_attempt(article)
+    attempts = _count_attempt(article, force=force)
     if attempts > settings.EXTRACTION_MAX_ATTEMPTS:
         do_fail_extraction(
             article_id=article.pk,
@@ -126,15 +126,17 @@ def _up_to_date(article: Article) -> bool:
     )
 
 
-def _count_attempt(article: Article) -> int:
+def _count_attempt(article: Article, *, force: bool = False) -> int:
     """Mark the article running and count this delivery; returns the count so far.
 
     The count is of deliveries since the article's last finished extraction: a
-    re-extraction (an extractor upgrade, a job, a forced run) of a done or
-    failed article starts again at one, so only deliveries that never finish
-    add up to ``EXTRACTION_MAX_ATTEMPTS``.
+    re-extraction of a done article (an extractor upgrade, a job) starts again
+    at one, so only deliveries that never finish add up to
+    ``EXTRACTION_MAX_ATTEMPTS``. A failed article starts again only when forced
+    (a job): a delivery left in the broker after the article was failed for
+    killing its workers must not start the count over.
     """
-    finished = [Article.Extraction.DONE, Article.Extraction.FAILED]
+    finished = [Article.Extraction.DONE, Article.Extraction.FAILED] if force else [Article.Extraction.DONE]
     with transaction.atomic():
         Article.objects.filter(pk=article.pk).update(
             extraction_status=Article.Extraction.RUNNING,

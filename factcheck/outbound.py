@@ -225,8 +225,8 @@ def check_url(url: str) -> str:
         parts = urlsplit(url)
     except ValueError as exc:
         raise FetchError(f"not a valid URL: {url!r}", kind="bad_url", url=url) from exc
-    if any(c <= " " or c == "\x7f" for c in url):
-        raise FetchError(f"URL contains a space or a control character: {url!r}", kind="bad_url", url=url)
+    if any(c < " " or c == "\x7f" for c in url):  # a space is sent encoded; a control character never
+        raise FetchError(f"URL contains a control character: {url!r}", kind="bad_url", url=url)
     if parts.scheme.lower() not in SCHEMES:
         shown = f"{parts.scheme}:" if parts.scheme else "no scheme"
         raise FetchError(f"only http and https URLs are fetched, not {shown}", kind="bad_scheme", url=url)
@@ -335,7 +335,7 @@ def _get_one(
     except FetchError as exc:
         exc.url = exc.url or url
         raise
-    except httpx.InvalidURL as exc:  # not an HTTPError: what check_url let through and httpx does not take
+    except (httpx.InvalidURL, UnicodeError) as exc:  # not HTTPErrors: a URL httpx cannot take (bad IDNA)
         raise FetchError(f"not a valid URL: {exc}", kind="bad_url", url=url) from exc
     except httpx.HTTPError as exc:
         raise _fetch_error(exc, url, reading="reading from", doing="fetch") from exc
@@ -480,7 +480,7 @@ def post(
     except FetchError as exc:
         exc.url = exc.url or current
         raise
-    except httpx.InvalidURL as exc:
+    except (httpx.InvalidURL, UnicodeError) as exc:
         raise FetchError(f"not a valid URL: {exc}", kind="bad_url", url=current) from exc
     except httpx.HTTPError as exc:
         raise _fetch_error(exc, current, reading="waiting for", doing="post to") from exc

@@ -165,6 +165,25 @@ def test_a_task_that_keeps_killing_its_worker_is_given_up_with_the_reason(
     assert not Appearance.objects.filter(article=article).exists()
 
 
+def test_a_delivery_left_over_after_the_poison_article_failed_does_not_run_it_again(
+    stored: Callable[..., Article],
+) -> None:
+    from django.conf import settings
+
+    article = stored()
+    Article.objects.filter(pk=article.pk).update(
+        extraction_status="running", extraction_attempts=settings.EXTRACTION_MAX_ATTEMPTS
+    )
+    assert run_task(article) == "failed"  # given up: the worker was killed every time
+
+    assert run_task(article) == "failed"  # the broker hands out one more copy of the message
+
+    article = reloaded(article)
+    assert article.extraction_attempts == settings.EXTRACTION_MAX_ATTEMPTS + 2
+    assert article.extraction_error.startswith("Gave up after")
+    assert not Appearance.objects.filter(article=article).exists()
+
+
 def test_a_duplicate_delivery_files_nothing_twice(stored: Callable[..., Article]) -> None:
     article = stored()
 

@@ -664,3 +664,19 @@ def test_a_feed_url_with_a_capital_scheme_is_followed_as_the_url_it_names(
 
     assert response.status_code == 201, response.json()
     assert Feed.objects.get().url == url.lower()
+
+
+def test_a_space_in_a_url_is_sent_encoded(local_server: LocalServer) -> None:
+    local_server.add("/my%20feed.xml", rss())
+
+    fetched = outbound.fetch(local_server.url("/my feed.xml"))
+
+    assert fetched.status == 200 and local_server.paths()[-1] == "/my%20feed.xml"
+
+
+@pytest.mark.parametrize("url", ["http://ex\u00e4mple..com/feed.xml", "http://xn--zz.com/feed.xml"])
+def test_a_host_name_httpx_cannot_encode_fails_the_fetch_with_the_reason(url: str) -> None:
+    with pytest.raises(outbound.FetchError) as caught:
+        outbound.fetch(url)
+
+    assert caught.value.kind == "bad_url" and caught.value.reason.startswith("not a valid URL")

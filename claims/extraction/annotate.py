@@ -236,7 +236,9 @@ def _text_cue(sig: _Signals) -> float:
 
 def _starts_with_phrase(low: str, phrases: tuple[str, ...]) -> bool:
     """``low`` opens with one of ``phrases`` as whole words ("subscribe to", not "subscribers")."""
-    return any(low.startswith(p) and not low[len(p) : len(p) + 1].isalnum() for p in phrases)
+    return any(
+        low.startswith(p) and (not p[-1].isalnum() or not low[len(p) : len(p) + 1].isalnum()) for p in phrases
+    )
 
 
 def _hold(text: str, sig: _Signals, tk: Tokens) -> str:

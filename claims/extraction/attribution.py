@@ -290,7 +290,8 @@ class Attributor:
         self.start_pairs: dict[str, set[str]] = {}
         for m in _CAP_PAIR_START_RE.finditer(masked):
             first, *_, last = m.group(0).split()
-            if first.lower() not in SENTENCE_OPENERS and len(self.start_pairs.setdefault(last, set())) < 2:
+            opener = first.lower() in SENTENCE_OPENERS or is_title(first.rstrip("."))  # "Gov. Hochul,"
+            if not opener and len(self.start_pairs.setdefault(last, set())) < 2:
                 self.start_pairs[last].add(m.group(0))
         self.proper = frozenset(m.group(1) for m in _MID_CAP_RE.finditer(masked))
         for text in pairs:
@@ -414,7 +415,9 @@ class Attributor:
             if run and run[-1].endswith(("’s", "'s")):
                 continue  # "Musk's estimated fortune", "Moody's said": not a person's name
             if run and governed(before, k):  # "critics of Mayor Eric Adams said": someone else spoke
-                if org := org_run(before):
+                # "the Bureau of Labor Statistics", "nurses at Mount Sinai Hospital"; never a person's
+                # name swallowed into one ("Governor of the Bank of England Andrew Bailey")
+                if (len(run) <= 2 or not name_tokens_ok(run)) and (org := org_run(before)):
                     att.speaker, att.org = org, True  # "the Bureau of Labor Statistics said"
                     return att
                 continue

@@ -370,10 +370,11 @@ def _split_prompted_paragraphs(lines: list[_Line], counts: Counter[str], seen: s
     """A short paragraph dropped as a call to action that also reports news is judged sentence by sentence.
 
     "You can sign up at city hall, the mayor said. The program has enrolled
-    12,000 residents." loses the prompt, not the figure. Only paragraphs with a
-    sentence of prose that neither prompts nor speaks to the reader are cut, so
-    an appeal ("Our reporters have covered this city for 150 years. Donate
-    today.") still goes whole.
+    12,000 residents." loses the prompt, not the figure. Only paragraphs in
+    reported speech (said, according to...) with a sentence of prose that
+    neither prompts, appeals nor speaks to the reader are cut, so an appeal or a
+    promotion ("Download the app. The app is free and has 2 million users.")
+    still goes whole.
     """
     out: list[_Line] = []
     for ln in lines:
@@ -385,7 +386,8 @@ def _split_prompted_paragraphs(lines: list[_Line], counts: Counter[str], seen: s
             _Line(s, line_key(s), _count_words(s), para=ln.para, part=True)
             for s in (ln.text[a:b] for a, b in spans)
         ]
-        if len(parts) < 2 or not any(_reports_news(part) for part in parts):
+        reported = any(_REPORTED_RE.search(part.text.lower()) for part in parts)
+        if len(parts) < 2 or not reported or not any(_reports_news(part) for part in parts):
             out.append(ln)
             continue
         for part in parts:
@@ -395,8 +397,14 @@ def _split_prompted_paragraphs(lines: list[_Line], counts: Counter[str], seen: s
 
 
 def _reports_news(line: _Line) -> bool:
-    """A sentence of prose with no call to action that does not speak to the reader."""
-    return _prose(line) and _cta(line.text, line.key) is None and not _READER_RE.search(line.text)
+    """A sentence of prose with no call to action, no appeal, that does not speak to the reader."""
+    text = line.text
+    return (
+        _prose(line)
+        and _cta(text, line.key) is None
+        and not _READER_RE.search(text)
+        and not _appeal_like(line)
+    )
 
 
 def _prompt(text: str, low: str) -> bool:
@@ -484,11 +492,13 @@ def _mark_bullets(lines: list[_Line]) -> None:
             before = lines[i - 1] if i > 0 else None
             after = lines[j] if j < n else None
             cta_in_run = sum(1 for ln in run if ln.reason)
-            hanging = _hangs_off(before) or _hangs_off(after)
+            headed = _hangs_off(before)
+            hanging = headed or _hangs_off(after)
             if hanging or cta_in_run * 2 >= len(run):
                 # An item that is a full sentence is story; so is a short one ("The vote was 74-24.")
-                # in a list that only sits next to boilerplate, with no prompt among its items.
-                keep = _prose if cta_in_run else _sentence_item
+                # in a list that is only followed by boilerplate (a share link), with no prompt in it.
+                # Under a boilerplate header ("Why subscribe?", "Related stories") only prose stays.
+                keep = _prose if cta_in_run or headed else _sentence_item
                 for ln in run:
                     if not ln.reason and not keep(ln):
                         ln.reason = "list item in a boilerplate block"

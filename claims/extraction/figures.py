@@ -70,7 +70,7 @@ _MONTHS = (
 _NUMWORD = "|".join(sorted(_UNITS, key=len, reverse=True))
 _SCALE_ALT = r"hundred|thousand|million|billion|trillion|mln|mn|bln|bn|trn|tn|k|m|b"
 _BIG_SCALE_ALT = r"thousand|million|billion|trillion"
-_PCT_ALT = r"%|per\s?cent\b|percentage\s+points?\b|pp\b"
+_PCT_ALT = r"%|per\s?cent\b|percentage\s+points?\b|pp\b|pc\b"
 _QUAL_ALT = "|".join(sorted((re.escape(q) for q in _QUALIFIERS), key=len, reverse=True))
 
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
@@ -86,7 +86,7 @@ _FIG_RE = re.compile(
     rf"(?:(?:\s|-(?=(?:{_BIG_SCALE_ALT})\b))?(?P<scale>(?:{_SCALE_ALT}))\b)?"
     # "2pp" and "10x" glue a unit to the digits, so no word boundary there ("10x" reads as 10, as
     # "ten times" does)
-    r"(?:(?P<ord>st|nd|rd|th)\b|(?=(?:pp|x|c|f|t|kg|km|cm|mm|mg|ml|gb|tb|ghz|kw|mw|gw|kwh|mwh|gwh|mph)\b)|\b)"
+    r"(?:(?P<ord>st|nd|rd|th)\b|(?=(?:pp|pc|x|c|f|t|kg|km|cm|mm|mg|ml|gb|tb|ghz|kw|mw|gw|kwh|mwh|gwh|mph)\b)|\b)"
     rf"(?:\s*(?P<pct>{_PCT_ALT}))?"
     r"(?:(?P<hyph>-)(?P<hunit>[a-z]+))?"
     r"|"
@@ -330,7 +330,7 @@ def _figure(sentence: str, m: re.Match[str]) -> Figure | None:
     if (
         scale_word in ("m", "b", "k")
         and not cur
-        and not _currency_after(sentence, m.end("scale"), large=True)
+        and not _currency_after(sentence, m.end("scale"), large=False)  # "her 100m won her a place"
     ):
         scale_word = ""
     scale = _SCALES.get(scale_word, 1.0)

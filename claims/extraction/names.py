@@ -38,6 +38,7 @@ TITLE_WORDS = _words(
     strategist researcher scientist expert fellow historian author journalist commentator activist lawyer
     physician doctor nurse spokesperson's manager treasurer superintendent comptroller sheriff prosecutor
     councilman councilwoman councillor alderman assemblyman assemblywoman trustee coach principal member
+    democrat republican conservative socialist libertarian labour
     of the for and on at to in with
     """
 )
@@ -75,7 +76,6 @@ NOT_NAME_WORDS = _words(
     september october november december the a an this that these those it its he she they we i you our their
     his her north south east west central federal national international global republic kingdom
     communist democratic republican democrats republicans congress senate parliament duma court police
-    democrat tory tories conservative conservatives labour socialist libertarian
     media network channel website statement document report data customs intelligence officials
     """
 )
@@ -129,19 +129,27 @@ GOVERNING_WORDS = _words(
     after before despite around through upon onto
     """
 )
-#: Participles that stand before a title as adjectives ("incoming President X"), not as verbs.
-_ADJECTIVE_PARTICIPLES = _words(
+#: Verbs whose participle makes the name after it an object ("investigators probing Boeing CEO
+#: Dave Calhoun said"); other words in -ing are often nouns ("Tuesday morning", "housing secretary").
+_OBJECT_PARTICIPLES = _words(
     """
-    incoming outgoing acting reigning sitting visiting founding managing presiding ruling governing
-    leading retiring departing serving caretaking
+    probing investigating suing opposing criticizing criticising supporting representing defending
+    prosecuting accusing attacking interviewing quoting citing endorsing challenging advising backing
+    targeting questioning blaming praising urging thanking joining replacing succeeding visiting meeting
     """
 )
 _RELATIVE_WORDS = frozenset({"who", "whom", "whose", "which"})
+_TIMES = _words(
+    """
+    monday tuesday wednesday thursday friday saturday sunday january february march april may june july
+    august september october november december today tonight yesterday
+    """
+)
 #: Title words that also open company and agency names ("General Motors", "National Rail",
 #: "Social Security Administration"): before a lone word they do not make it a person's name.
 ADJECTIVE_TITLES = _words(
     """
-    national security state general home trade commerce economic economy interior justice treasury
+    national security state general home trade commerce economic economy interior treasury
     foreign finance defense defence policy party press
     """
 )
@@ -166,7 +174,7 @@ def governed(before: Sequence[str], k: int) -> bool:
             j -= 1  # "Gov." is "Gov" and "."
         elif word.lower() == "of" and j > 0 and is_title(before[j - 1]):
             j -= 2  # "Secretary of State", "Chief of Staff"
-        elif titled and word[:1].isupper():
+        elif titled and word[:1].isupper() and word.lower() not in _TIMES:
             j, institution = j - 1, True  # "Boeing CEO", "Gazprom chief": the title's institution
         elif institution and word.lower() in ("of", "for", "and") and j > 0 and before[j - 1][:1].isupper():
             j -= 1  # "Bank of England governor"
@@ -178,7 +186,7 @@ def governed(before: Sequence[str], k: int) -> bool:
     low = word.lower()
     if low in GOVERNING_WORDS:
         return True
-    if word == low and low.endswith("ing") and low.isalpha() and low not in _ADJECTIVE_PARTICIPLES:
+    if word == low and low in _OBJECT_PARTICIPLES:
         return True
     for tok in reversed(before[: j + 1]):
         if tok in (",", ";", ":"):

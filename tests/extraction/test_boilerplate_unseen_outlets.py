@@ -299,3 +299,20 @@ def test_a_sentence_about_reaching_someone_is_story() -> None:
     line = "The senator said voters could reach him at his office, which handled 4,000 calls in May."
     text, _ = clean_text(f"{STORY}{line}\nThe mayor is expected to sign the budget next week, aides said.\n")
     assert line in text
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        "Subscriber benefits\n- Exclusive articles from our columnists.\n- Breaking news alerts.",
+        "Related stories\n- Police union sues city over overtime.\n- Mayor opens new park.",
+        "Download the app. The app is free on iOS and Android and has more than 2 million users.",
+        "The Daily Planet relies on readers to fund its reporting. A subscription costs $4.99 per month.",
+    ],
+)
+def test_a_list_under_a_prompt_and_a_promotion_in_one_paragraph_still_go(block: str) -> None:
+    text, _ = clean_text(f"{STORY}{block}\nThe mayor is expected to sign the budget next week, aides said.\n")
+    assert (
+        text
+        == STORY.replace("\n", "\n\n") + "The mayor is expected to sign the budget next week, aides said."
+    )

@@ -246,3 +246,8 @@ def test_a_decimal_glued_to_its_unit_keeps_its_decimals(
 
 def test_a_lone_m_is_a_million_only_with_money() -> None:
     assert [(f.kind, f.value) for f in find_figures("He ran 5 m in a straight line.")] == [("number", 5.0)]
+    race = "Her victory in the 100m won her a place in the final."
+    assert [(f.kind, f.value) for f in find_figures(race)] == [("number", 100.0)]
+    assert [(f.kind, f.value, f.unit) for f in find_figures("Prices rose 2.5pc in May.")] == [
+        ("percent", 2.5, "%")
+    ]

@@ -89,6 +89,7 @@ def test_a_forecast_with_a_figure_and_a_reported_proposal_stay_checkable() -> No
         ("Among themes of the budget, health spending rose 12% in 2024.", False),
         ("Clicks on political ads fell 40% in the last week of the campaign.", False),
         ("Here is what the budget means for you.", True),
+        ("Click on the map below to see where each of the 1,200 shootings happened in 2023.", True),
         ("Hereford council spent £4 million on the bypass in 2023.", False),
     ],
 )
