@@ -39,6 +39,20 @@ from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
 
+from .boilerplate_words import (
+    APPEAL_RE,
+    BYLINE_RE,
+    CONTACT_RE,
+    CREDIT_END_RE,
+    CREDIT_START_RE,
+    CTA_RE,
+    CTA_TRIGGERS,
+    IMPERATIVE_RE,
+    READER_RE,
+    REPORTED_RE,
+    SYNDICATION_FIRST,
+    SYNDICATION_RE,
+)
 from .html import (
     MAX_HTML_ATTRIBUTES,
     MAX_HTML_CHARS,
@@ -98,72 +112,6 @@ def line_key(line: str) -> str:
     return " ".join(_KEY_WORD_RE.findall(s))
 
 
-# ---------------------------------------------------------------- vocabulary
-
-# Matched against the lower-cased line (a case-insensitive pattern is several times slower).
-_CTA_RE = re.compile(
-    r"\b(?:"
-    r"subscrib\w*|subscription\w*|paywall|premium (?:content|access|article)|"
-    r"sign(?:ing)?[ -]?(?:up|in|on)\b|log(?:ging)?[ -]?(?:in|on)\b|register(?:ed|ing)?\b|registration|"
-    r"create (?:an|your|a free) account|(?:your|one|free) account\b|already (?:a member|have an account)|"
-    r"unlock\w*|unlimited (?:access|reading|digital)|(?:get|gain) (?:full|instant|unlimited) access|"
-    r"enjoying (?:this|our) (?:article|story|journalism)|for the first month|free trial|cancel any ?time|"
-    r"per (?:month|week|year)\b|/\s?(?:mo|month|week|year)\b|"
-    r"newsletters?\b|inbox|mailbox|e-?mail updates|"
-    r"donat\w*|support (?:us|our|independent|quality|the work)|supporting (?:us|our|the)|"
-    r"become a (?:member|patron|supporter)|make a (?:contribution|gift)|contribution|"
-    r"follow us|share (?:this|on|via|your thoughts)|click here|tap here|read more\b|read next|"
-    r"more from\b|recommended (?:for you|stories|articles)|related (?:stories|articles|content|posts)|"
-    r"most (?:read|popular)|trending now|"
-    r"leave a (?:reply|comment)|post (?:a )?comment|comments? (?:are|is) (?:closed|moderated)|"
-    r"email address will not be published|required fields are marked|cancel reply|"
-    r"save my name|join the (?:conversation|discussion)|"
-    r"cookies?\b|privacy policy|terms (?:of|and) (?:use|service|conditions)|all rights reserved|"
-    r"advertisement|sponsored content|"
-    r"dear readers?|a message from|thank you for (?:reading|your support|standing)|"
-    r"download (?:our|the) app|get the app|listen to (?:this|the) (?:article|story)|"
-    r"remind me later|not ready to"
-    r")",
-)
-_SYNDICATION_RE = re.compile(
-    r"^(?:the post\b.{1,300}\bappeared first on\b|this (?:article|story) (?:was |is )?(?:originally |first )?"
-    r"(?:published|appeared)\b|originally published (?:on|at|by)\b|read the original\b|"
-    r"republished (?:with permission|from)\b|our standards:|(?:©|copyright)\s)",
-    re.IGNORECASE,
-)
-_SYNDICATION_FIRST = frozenset("TtOoRr©Cc")
-_CREDIT_START_RE = re.compile(
-    r"^(?:\(?(?:photo|image|picture|video|file photo|photograph|illustration|credit|source|caption)s?"
-    r"(?: credit)?\s*[:|/]|\(?photo by\b|\(?image by\b|"
-    r"(?:image|photo|video) (?:caption|source|credit)s?\s*[,:]|"
-    r"\(?(?:additional )?(?:reporting|writing|editing|compiled|research) by\b)",
-    re.IGNORECASE,
-)
-_CREDIT_END_RE = re.compile(
-    r"(?:\b(?:press service|press office|getty images|afp|reuters|ap photo|associated press|epa|"
-    r"shutterstock|wikimedia commons|handout|pool photo|file photo|tass|sputnik|xinhua|"
-    r"anadolu|bloomberg|photo|photos|credit)|/\s*[A-Z][\w .]*)\s*\)?$",
-    re.IGNORECASE,
-)
-_IMPERATIVE_RE = re.compile(
-    r"^(?:support|donate|subscribe|follow (?:us|our)|share (?:this|on)|download|listen (?:to|now)|"
-    r"log (?:in|on)\b|"
-    r"watch (?:now|the)|"
-    r"sign (?:up|in)|register|become a|join (?:us|our|the)|click|tap|read (?:more|next|also)|see also|"
-    r"related|advertisement|sponsored)\b",
-    re.IGNORECASE,
-)
-_BYLINE_RE = re.compile(
-    r"^(?:(?-i:By [A-Z])|(?:updated|published|posted|last updated|first published)\b[: ]|"
-    r"(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,? \w+ \d{1,2},? \d{4}\b)",
-    re.IGNORECASE,
-)
-# An author's note: "Jenna Morales covers city government. Reach her at jm@example.com."
-_CONTACT_RE = re.compile(
-    r"\b(?:reach|contact|email|e-mail|write to) (?:her|him|the (?:author|reporter|writer)) (?:at|on|via) "
-    r"(?:[\w.+-]+@[\w-]+\.[\w.]+|@\w+|\+?\d[\d ().-]{6,})",
-    re.IGNORECASE,
-)
 _BULLET_RE = re.compile(r"^\s*(?:[-–—•·*▪►✓✔☐■□○●]|\d{1,2}[.)])\s+")
 _TERMINAL_CHARS = frozenset(".!?…:;\"”’')]。！？」』）")
 
@@ -175,27 +123,6 @@ def _terminal(text: str) -> bool:
 
 _LETTER_RE = re.compile(r"[^\W\d_]", re.UNICODE)
 _WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
-# the lookaheads (first letters of the alternatives) let the scans skip other word starts quickly
-_READER_RE = re.compile(r"\b(?=[ywou])(?:you|your|yours|we|our|us)\b", re.IGNORECASE)
-_APPEAL_RE = re.compile(
-    r"\b(?=[jrnoify])(?:journalism|journalists|readers?|newsroom|our (?:work|reporting|mission|team|staff)|"
-    r"independent media|free press|your help|your support)\b",
-    re.IGNORECASE,
-)
-# Cheap word test run before the call-to-action pattern: every branch of the
-# pattern contains one of these words, so a line without any cannot match it.
-_CTA_TRIGGERS = frozenset(
-    """
-    subscribe subscribed subscriber subscribers subscribing subscription subscriptions paywall premium sign
-    signing signup signin log logging login register registered registering registration account unlock
-    unlocked unlimited trial cancel anytime month week year mo newsletter newsletters inbox mailbox updates
-    donate donated donating donation donations support supporting become contribution gift follow share
-    click tap read more recommended related most trending leave post comment comments email address
-    required save join cookie cookies privacy terms rights advertisement sponsored dear reader readers
-    message thank download app listen remind ready member already contributions subscribes unlocks unlocking
-    registers donors access enjoying first
-    """.split()  # noqa: SIM905
-)
 _QUOTE_CHARS = '“”"«»'
 
 _SPACE_CHARS_RE = re.compile(r"[\t\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]")
@@ -285,7 +212,7 @@ def _is_all_caps(text: str) -> bool:
 def _looks_like_credit(text: str, words: int) -> bool:
     if words > 25:
         return False
-    if _CREDIT_START_RE.search(text):
+    if CREDIT_START_RE.search(text):
         return True
     if words > 20 or _terminal(text):
         return False
@@ -299,7 +226,7 @@ def _looks_like_credit(text: str, words: int) -> bool:
             and any(w[:1].isupper() for w in tw)  # "Takes effect Oct. 1" is no credit
         ):
             return True
-    return bool(_CREDIT_END_RE.search(text)) and words <= 12
+    return bool(CREDIT_END_RE.search(text)) and words <= 12
 
 
 def _classify(
@@ -313,7 +240,7 @@ def _classify(
     if key in outlet:
         line.reason, line.strong = "line printed in many articles of this outlet", True
         return
-    if t[0] in _SYNDICATION_FIRST and _SYNDICATION_RE.search(t):
+    if t[0] in SYNDICATION_FIRST and SYNDICATION_RE.search(t):
         line.reason, line.strong = "syndication or copyright footer", True
         return
     low = t.lower()
@@ -328,13 +255,13 @@ def _classify(
             seen.add(key)
             return
         seen.add(key)
-    if cta and (line.words <= 40 or len(_CTA_RE.findall(low)) >= 2) and (not _prose(line) or _prompt(t, low)):
+    if cta and (line.words <= 40 or len(CTA_RE.findall(low)) >= 2) and (not _prose(line) or _prompt(t, low)):
         line.reason, line.strong = f"call to action ({cta.group(0).lower()})", True
         return
-    if line.words <= 8 and _IMPERATIVE_RE.search(t):
+    if line.words <= 8 and IMPERATIVE_RE.search(t):
         line.reason, line.strong = "call to action", True
         return
-    if line.words <= 40 and "“" not in t and '"' not in t and _CONTACT_RE.search(t):
+    if line.words <= 40 and "“" not in t and '"' not in t and CONTACT_RE.search(t):
         line.reason, line.strong = "author's note", True
         return
     if line.words <= 20 and _is_all_caps(t):
@@ -343,7 +270,7 @@ def _classify(
     if _looks_like_credit(t, line.words):
         line.reason, line.strong = "photo caption or credit", True
         return
-    if not terminal and line.words <= 10 and _BYLINE_RE.match(t):
+    if not terminal and line.words <= 10 and BYLINE_RE.match(t):
         line.reason, line.strong = "byline or timestamp", True
         return
     if not terminal and line.words <= 3:
@@ -357,11 +284,11 @@ def _classify(
 
 def _cta(text: str, key: str) -> re.Match[str] | None:
     """The call-to-action words of a line, if any; a quotation with one is story, not a prompt."""
-    if _CTA_TRIGGERS.isdisjoint(key.split()):
+    if CTA_TRIGGERS.isdisjoint(key.split()):
         return None
     low = text.lower()
-    cta = _CTA_RE.search(low)
-    if cta and ("“" in text or '"' in text) and len(_CTA_RE.findall(low)) < 2:
+    cta = CTA_RE.search(low)
+    if cta and ("“" in text or '"' in text) and len(CTA_RE.findall(low)) < 2:
         return None  # ("We will support our allies," she said)
     return cta
 
@@ -386,7 +313,7 @@ def _split_prompted_paragraphs(lines: list[_Line], counts: Counter[str], seen: s
             _Line(s, line_key(s), _count_words(s), para=ln.para, part=True)
             for s in (ln.text[a:b] for a, b in spans)
         ]
-        reported = any(_REPORTED_RE.search(part.text.lower()) for part in parts)
+        reported = any(REPORTED_RE.search(part.text.lower()) for part in parts)
         if len(parts) < 2 or not reported or not any(_reports_news(part) for part in parts):
             out.append(ln)
             continue
@@ -402,7 +329,7 @@ def _reports_news(line: _Line) -> bool:
     return (
         _prose(line)
         and _cta(text, line.key) is None
-        and not _READER_RE.search(text)
+        and not READER_RE.search(text)
         and not _appeal_like(line)
     )
 
@@ -412,12 +339,9 @@ def _prompt(text: str, low: str) -> bool:
 
     Reported speech is story: "the plan costs $15 per month, the company said; subscriptions fell".
     """
-    if _READER_RE.search(text) or _IMPERATIVE_RE.search(text):
+    if READER_RE.search(text) or IMPERATIVE_RE.search(text):
         return True
-    return len(_CTA_RE.findall(low)) >= 2 and not _REPORTED_RE.search(low)
-
-
-_REPORTED_RE = re.compile(r"\b(?:said|says|according to|reported|told|announced|estimated)\b")
+    return len(CTA_RE.findall(low)) >= 2 and not REPORTED_RE.search(low)
 
 
 def _classify_sentence(
@@ -448,7 +372,7 @@ def _classify_sentence(
     if _looks_like_credit(t, line.words):
         line.reason, line.strong = "photo caption or credit", True
         return
-    if not _terminal(t) and line.words <= 10 and _BYLINE_RE.match(t):
+    if not _terminal(t) and line.words <= 10 and BYLINE_RE.match(t):
         line.reason, line.strong = "byline or timestamp", True
 
 
@@ -462,12 +386,12 @@ def _appeal_like(line: _Line) -> bool:
     text = line.text
     appeal: bool | None = None
     if any(q in text for q in _QUOTE_CHARS):
-        appeal = _APPEAL_RE.search(text) is not None
+        appeal = APPEAL_RE.search(text) is not None
         if not appeal:
             return False
-    if len(_READER_RE.findall(text)) >= max(2, 0.06 * line.words):
+    if len(READER_RE.findall(text)) >= max(2, 0.06 * line.words):
         return True
-    return appeal if appeal is not None else _APPEAL_RE.search(text) is not None
+    return appeal if appeal is not None else APPEAL_RE.search(text) is not None
 
 
 def _label_like(line: _Line) -> bool:

@@ -276,6 +276,13 @@ CLEAN_CASES = [
     _case(_clean, lambda n: "The post " + "x" * n, "_SYNDICATION_RE: long first line"),
     _case(_clean, lambda n: "Monday" + "a" * n + " x", "_BYLINE_RE: long first word"),
     _case(_clean, lambda n: _fill("- item\n", n), "_BULLET_RE: long list", DENSE_RATIO),
+    _case(_clean, lambda n: _fill("Reach her at ", n) + "a" * 10, "_CONTACT_RE: many openings"),
+    _case(_clean, lambda n: "Reach her at +1" + _fill(" (1)-", n) + "x", "_CONTACT_RE: long number"),
+    _case(
+        _clean,
+        lambda n: _fill("You can sign up at city hall, the mayor said. The program enrolled 12 people. ", n),
+        "prompted paragraphs cut into sentences",
+    ),
     _case(_clean, lambda n: _fill("“" * 40 + "\n", n), "quote lines"),
     _case(_clean, lambda n: _fill("It went on and on without an end and so\nit went on\n", n), "unwrapping"),
     _case(
@@ -308,6 +315,14 @@ ATTRIBUTION_CASES = [
         _attribute,
         lambda n: _in_prose(_fill(", aaa bbb ccc Ddd Eee, who ", n) + "x, said"),
         "_APPOSITIVE_RE: professions and names before an aside",
+    ),
+    _case(
+        _attribute,
+        lambda n: _fill("Aaa " * 3 + "Bbb Ccc, who x, said 4. ", n),
+        "_APPOSITIVE_RE: titles first",
+    ),
+    _case(
+        _attribute, lambda n: _in_prose(_fill("critics of Mayor ", n) + "Eric Adams said"), "governed: titles"
     ),
     _case(_attribute, lambda n: _in_prose("(" * n + "a) said"), "_PARENTHESIS_END_RE: open parentheses"),
     _case(
