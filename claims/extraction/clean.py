@@ -366,6 +366,12 @@ def _classify_sentence(
     if cta and (not _prose(line) or _prompt(t, t.lower())):
         line.reason, line.strong = f"call to action ({cta.group(0).lower()})", True
         return
+    if not line.part and line.words <= 8 and IMPERATIVE_RE.search(t):  # "Watch the highlights"
+        line.reason, line.strong = "call to action", True
+        return
+    if not line.part and line.words <= 40 and "“" not in t and '"' not in t and CONTACT_RE.search(t):
+        line.reason, line.strong = "author's note", True
+        return
     if banners and line.words <= 20 and _is_all_caps(t):
         line.reason, line.strong = "all-caps banner", True
         return

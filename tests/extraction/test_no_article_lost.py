@@ -162,3 +162,19 @@ def test_a_foreign_article_with_an_english_summary_on_top_is_still_foreign() -> 
     )
     r = extract(f"{SENTENCES[0]}\n\n" + german * 40)
     assert r.language == "de" and r.claims == []
+
+
+def test_html_drops_the_short_prompts_and_authors_notes_plain_text_drops() -> None:
+    story = [
+        "The council approved a $4 million budget for road repairs on Tuesday, officials said.",
+        "The vote was seven to two after a long debate about potholes in the east of the city.",
+        "The mayor is expected to sign the budget next week, aides said.",
+    ]
+    furniture = ["Watch the highlights", "Jenna Morales covers city government. Reach her at jm@example.com."]
+    paragraphs = [story[0], furniture[0], story[1], furniture[1], story[2]]
+    page = "<html><body><article><h1>Council passes budget</h1>{}</article></body></html>".format(
+        "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
+    )
+    for r in (extract(page, "html"), extract("\n".join(paragraphs))):
+        assert all(s in r.text for s in story)
+        assert not any(f in r.text for f in furniture), r.text
