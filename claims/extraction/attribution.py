@@ -52,10 +52,10 @@ from .claimers import (
 from .names import (
     ADJECTIVE_TITLES,
     NOT_NAME_WORDS,
-    PARTICLES,
     SENTENCE_OPENERS,
     TITLE_WORDS,
     PersonIndex,
+    cap_run,
     governed,
     is_cap,
     is_title,
@@ -247,13 +247,7 @@ def _name_after(masked: str, pos: int) -> list[str]:
     if not m:
         return []
     toks = m.group("phrase").split()
-    run: list[str] = []
-    for tok in reversed(toks):
-        if (is_cap(tok) and tok.lower() not in TITLE_WORDS) or (run and tok.lower() in PARTICLES):
-            run.append(tok)
-        else:
-            break
-    run.reverse()
+    run = cap_run(toks)
     head = toks[: len(toks) - len(run)]
     titled = bool(head) and is_title(head[-1])
     # "said Russian Deputy Prime Minister X" (all capitalised or titles) or "said central bank governor X"

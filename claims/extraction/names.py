@@ -330,16 +330,23 @@ def name_before(masked: str, pos: int) -> list[str]:
     return name_before_tokens(tokens(masked[max(0, pos - 120) : pos]))
 
 
-def name_before_tokens(toks: list[str]) -> list[str]:
+def cap_run(toks: Sequence[str]) -> list[str]:
+    """The capitalised tokens (and particles inside them) that end ``toks``, stopping at a title."""
     run: list[str] = []
     for tok in reversed(toks):
         if (is_cap(tok) and tok.lower() not in TITLE_WORDS) or (run and tok.lower() in PARTICLES):
             run.append(tok)
         else:
             break
-        if len(run) > 4:
-            return []
     run.reverse()
+    return run
+
+
+def name_before_tokens(toks: list[str]) -> list[str]:
+    """The name run that ends ``toks``: at most four tokens, no particle first."""
+    run = cap_run(toks)
+    if len(run) > 4:
+        return []
     while run and run[0].lower() in PARTICLES:
         run.pop(0)
     return run
