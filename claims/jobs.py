@@ -114,7 +114,8 @@ def do_run_chunk(*, job_id: int, chunk_size: int = CHUNK_SIZE) -> bool:
 
 
 def _advance(job_id: int, *, position: int, done: int, failed: int) -> None:
-    """Record a chunk's progress; ``updated_at`` moves with it: beat never takes a moving job for stalled."""
+    """Record a chunk's progress. ``updated_at`` moves with it, so beat takes a job for stalled only when
+    no chunk ended within ``EXTRACTION_STALE_SECONDS`` (a chunk takes seconds)."""
     ReextractionJob.objects.filter(pk=job_id, position__lt=position).update(
         position=position, done=F("done") + done, failed=F("failed") + failed, updated_at=timezone.now()
     )

@@ -640,7 +640,7 @@ def test_a_feed_url_with_a_control_character_is_400(
     assert Feed.objects.count() == 0
 
 
-def test_a_stored_feed_url_httpx_cannot_take_fails_that_feed_and_the_others_are_polled(
+def test_a_stored_feed_url_with_a_control_character_fails_that_feed_and_the_others_are_polled(
     local_server: LocalServer,
 ) -> None:
     outlet = Outlet.objects.create(name="Old")

@@ -13,7 +13,7 @@ from django.db import close_old_connections
 from rest_framework.test import APIClient
 
 from claims import filing, selectors, stats
-from claims.models import Article, Claim, ClaimEvent
+from claims.models import Appearance, Article, Claim, ClaimEvent, ClaimLink
 from claims.priority import REPEAT_HALF_LIFE, compute_priority
 
 SOLDIERS = "Seoul estimates that some 2,000 North Korean soldiers have been killed in the conflict."
@@ -187,8 +187,6 @@ def test_the_periodic_refresh_lets_recency_fade(make_claim: Callable[..., Claim]
 def test_a_claims_counts_come_from_its_own_rows_however_many_links_and_appearances_it_has(
     make_claim: Callable[..., Claim], appear: Callable[..., Any]
 ) -> None:
-    from claims.models import Appearance, ClaimLink
-
     busy, other = make_claim(), make_claim()
     for n in range(12):
         appear(busy, f"Outlet {n % 4}")

@@ -164,7 +164,9 @@ def test_evidence_with_a_control_character_in_its_url_is_400(
     assert not Evidence.objects.exists()
 
 
-def test_a_stored_source_url_httpx_cannot_take_fails_with_the_reason(held: Claim, reviewer: User) -> None:
+def test_a_stored_source_url_with_a_control_character_fails_with_the_reason(
+    held: Claim, reviewer: User
+) -> None:
     evidence = Evidence.objects.create(claim=held, url="http://127.0.0.1/a\u0001b", added_by=reviewer)
     snapshot = EvidenceSnapshot.objects.create(evidence=evidence)
 
